@@ -1,0 +1,128 @@
+/**
+ * Kernels on a real Kernel Gateway, through JupyterLab's stock
+ * KernelManager built with the extension's clients.
+ */
+import type { Kernel } from '@jupyterlab/services';
+
+import type { GatewayBackend } from '../managers/gatewaybackend';
+import {
+  LISTING,
+  execute,
+  gatewayKernelIds,
+  makeBackend,
+  startForeignKernel,
+  deleteKernelDirectly,
+  waitFor
+} from './helpers';
+
+describe('kernels on the gateway', () => {
+  let backend: GatewayBackend;
+  let kernel: Kernel.IKernelConnection;
+
+  beforeAll(async () => {
+    backend = makeBackend({
+      settings: {
+        kernelUsername: 'ada',
+        kernelEnv: { KERNEL_PROJECT: 'apollo' }
+      }
+    });
+    kernel = await backend.kernels.startNew({ name: 'python3' });
+    await kernel.info;
+  });
+
+  afterAll(async () => {
+    await backend.kernels.shutdownAll();
+    backend.dispose();
+  });
+
+  it('runs code on the gateway (KERNEL_GATEWAY=1 only exists there)', async () => {
+    const out = await execute(
+      kernel,
+      "import os; print(os.environ.get('KERNEL_GATEWAY'))"
+    );
+    expect(out.trim()).toBe('1');
+    expect(await gatewayKernelIds(LISTING)).toContain(kernel.id);
+  });
+
+  it('sends KERNEL_USERNAME and the configured KERNEL_* variables', async () => {
+    const out = await execute(
+      kernel,
+      "import os; print(os.environ.get('KERNEL_USERNAME'), os.environ.get('KERNEL_PROJECT'), os.environ.get('KERNEL_LAUNCH_TIMEOUT'))"
+    );
+    expect(out.trim()).toBe('ada apollo 40');
+  });
+
+  it('lists the kernel it started, with its state', async () => {
+    await backend.kernels.refreshRunning();
+    const running = Array.from(backend.kernels.running());
+    expect(running.map(k => k.id)).toEqual([kernel.id]);
+    expect(running[0].name).toBe('python3');
+  });
+
+  it('never lists another user’s kernels on a shared gateway', async () => {
+    const foreign = await startForeignKernel(LISTING);
+    try {
+      await backend.kernels.refreshRunning();
+      const ids = Array.from(backend.kernels.running()).map(k => k.id);
+      expect(await gatewayKernelIds(LISTING)).toContain(foreign);
+      expect(ids).not.toContain(foreign);
+      // "Shut down all" must not touch it either.
+      const other = makeBackend();
+      await other.kernels.shutdownAll();
+      other.dispose();
+      expect(await gatewayKernelIds(LISTING)).toContain(foreign);
+    } finally {
+      await deleteKernelDirectly(LISTING, foreign);
+    }
+  });
+
+  it('interrupts a running cell', async () => {
+    const future = kernel.requestExecute({
+      code: 'import time\ntry:\n    time.sleep(120)\nexcept KeyboardInterrupt:\n    print("interrupted")'
+    });
+    let out = '';
+    future.onIOPub = msg => {
+      if (msg.header.msg_type === 'stream') {
+        out += (msg.content as { text: string }).text;
+      }
+    };
+    await waitFor(() => kernel.status === 'busy', 10000, 'busy kernel');
+    const started = Date.now();
+    await kernel.interrupt();
+    await future.done;
+    expect(out).toContain('interrupted');
+    expect(Date.now() - started).toBeLessThan(30000);
+  });
+
+  it('restarts the kernel: same id, fresh state', async () => {
+    await execute(kernel, 'x = 42');
+    expect((await execute(kernel, 'print(x)')).trim()).toBe('42');
+    await kernel.restart();
+    await waitFor(() => kernel.status === 'idle', 30000, 'idle after restart');
+    const out = await execute(kernel, "print('x' in globals())");
+    expect(out.trim()).toBe('False');
+    expect(await gatewayKernelIds(LISTING)).toContain(kernel.id);
+  });
+
+  it('shuts the kernel down on the gateway', async () => {
+    const second = await backend.kernels.startNew({ name: 'python3' });
+    expect(await gatewayKernelIds(LISTING)).toContain(second.id);
+    await second.shutdown();
+    expect(await gatewayKernelIds(LISTING)).not.toContain(second.id);
+    await backend.kernels.refreshRunning();
+    expect(Array.from(backend.kernels.running()).map(k => k.id)).not.toContain(
+      second.id
+    );
+  });
+
+  it('forgets a kernel the gateway no longer has', async () => {
+    const doomed = await backend.kernels.startNew({ name: 'python3' });
+    await deleteKernelDirectly(LISTING, doomed.id);
+    await backend.kernels.refreshRunning();
+    expect(Array.from(backend.kernels.running()).map(k => k.id)).not.toContain(
+      doomed.id
+    );
+    expect(backend.kernelClient.owns(doomed.id)).toBe(false);
+    doomed.dispose();
+  });
+});

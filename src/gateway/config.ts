@@ -1,0 +1,287 @@
+/**
+ * The gateway configuration: its shape, its defaults and its validation.
+ *
+ * This module is pure data: no network, no UI. It turns the raw values of the
+ * `jupyterlab-kernel-gateway:plugin` settings into a checked configuration,
+ * and refuses anything that could send the user's code somewhere unexpected.
+ */
+
+/**
+ * A checked gateway configuration.
+ */
+export interface IGatewayConfig {
+  /**
+   * The HTTP(S) base URL of the gateway, normalised to end with `/`;
+   * empty when no gateway is configured (kernels then run locally).
+   */
+  readonly url: string;
+  /**
+   * The websocket base URL, normalised to end with `/`. Derived from `url`
+   * (`http` → `ws`, `https` → `wss`) unless set explicitly.
+   */
+  readonly wsUrl: string;
+  /**
+   * The gateway's auth token (`KG_AUTH_TOKEN`); empty for none.
+   */
+  readonly token: string;
+  /**
+   * Timeout of ordinary REST requests, in seconds.
+   */
+  readonly requestTimeout: number;
+  /**
+   * How long a kernel may take to start on the gateway, in seconds. Sent as
+   * `KERNEL_LAUNCH_TIMEOUT` and used as the timeout of the start request.
+   */
+  readonly launchTimeout: number;
+  /**
+   * Sent as `KERNEL_USERNAME` when not empty.
+   */
+  readonly kernelUsername: string;
+  /**
+   * Extra `KERNEL_*` variables sent on every kernel start.
+   */
+  readonly kernelEnv: Readonly<Record<string, string>>;
+}
+
+/**
+ * The raw settings, as stored by the settings system (all optional).
+ */
+export interface IRawGatewaySettings {
+  gatewayUrl?: unknown;
+  wsUrl?: unknown;
+  authToken?: unknown;
+  requestTimeout?: unknown;
+  kernelLaunchTimeout?: unknown;
+  kernelUsername?: unknown;
+  kernelEnv?: unknown;
+}
+
+/**
+ * A problem found in a setting.
+ */
+export interface ISettingProblem {
+  /**
+   * The setting's key in the schema, e.g. `gatewayUrl`.
+   */
+  readonly key: keyof IRawGatewaySettings;
+  /**
+   * What is wrong and how to fix it, for a person.
+   */
+  readonly message: string;
+}
+
+/**
+ * The result of checking raw settings.
+ */
+export interface IConfigResult {
+  /**
+   * The configuration to use. A field whose raw value was refused keeps its
+   * default, and a refused gateway URL disables the gateway altogether.
+   */
+  readonly config: IGatewayConfig;
+  /**
+   * Every refused value; empty when all were accepted.
+   */
+  readonly problems: ReadonlyArray<ISettingProblem>;
+}
+
+/**
+ * The defaults, identical to those of `schema/plugin.json`.
+ */
+export const DEFAULT_CONFIG: IGatewayConfig = Object.freeze({
+  url: '',
+  wsUrl: '',
+  token: '',
+  requestTimeout: 42,
+  launchTimeout: 40,
+  kernelUsername: '',
+  kernelEnv: Object.freeze({})
+});
+
+/**
+ * Names accepted in `kernelEnv`: the gateways pass only `KERNEL_*` variables
+ * from the client to the kernel unless an administrator whitelists others.
+ */
+export const KERNEL_ENV_NAME = /^KERNEL_[A-Za-z0-9_]+$/;
+
+/**
+ * Whether a configuration sends kernels to a gateway.
+ */
+export function isGatewayConfigured(config: IGatewayConfig): boolean {
+  return config.url !== '';
+}
+
+/**
+ * Check raw settings and build the configuration.
+ */
+export function parseGatewaySettings(raw: IRawGatewaySettings): IConfigResult {
+  const problems: ISettingProblem[] = [];
+  const refuse = (key: keyof IRawGatewaySettings, message: string) =>
+    problems.push({ key, message });
+
+  const url = checkUrl(raw.gatewayUrl, ['http:', 'https:']);
+  if (url.error) {
+    refuse('gatewayUrl', `Kernel Gateway URL ${url.error}`);
+  }
+  const ws = checkUrl(raw.wsUrl, ['ws:', 'wss:']);
+  if (ws.error) {
+    refuse('wsUrl', `Kernel Gateway websocket URL ${ws.error}`);
+  }
+
+  const token = checkString(raw.authToken);
+  if (token === undefined) {
+    refuse('authToken', 'The auth token must be text.');
+  }
+  const username = checkString(raw.kernelUsername);
+  if (username === undefined) {
+    refuse('kernelUsername', 'KERNEL_USERNAME must be text.');
+  }
+
+  const requestTimeout = checkSeconds(
+    raw.requestTimeout,
+    DEFAULT_CONFIG.requestTimeout
+  );
+  if (requestTimeout === undefined) {
+    refuse(
+      'requestTimeout',
+      'The request timeout must be a number of seconds between 1 and 3600.'
+    );
+  }
+  const launchTimeout = checkSeconds(
+    raw.kernelLaunchTimeout,
+    DEFAULT_CONFIG.launchTimeout
+  );
+  if (launchTimeout === undefined) {
+    refuse(
+      'kernelLaunchTimeout',
+      'The kernel launch timeout must be a number of seconds between 1 and 3600.'
+    );
+  }
+
+  const env = checkEnv(raw.kernelEnv);
+  if (typeof env === 'string') {
+    refuse('kernelEnv', env);
+  }
+
+  const httpUrl = url.value;
+  const config: IGatewayConfig = Object.freeze({
+    url: httpUrl,
+    wsUrl: httpUrl ? ws.value || toWebsocketUrl(httpUrl) : '',
+    token: token ?? DEFAULT_CONFIG.token,
+    requestTimeout: requestTimeout ?? DEFAULT_CONFIG.requestTimeout,
+    launchTimeout: launchTimeout ?? DEFAULT_CONFIG.launchTimeout,
+    kernelUsername: username ?? DEFAULT_CONFIG.kernelUsername,
+    kernelEnv: Object.freeze(
+      typeof env === 'string' ? { ...DEFAULT_CONFIG.kernelEnv } : env
+    )
+  });
+  return { config, problems };
+}
+
+/**
+ * Derive the websocket URL from an HTTP(S) URL.
+ */
+export function toWebsocketUrl(httpUrl: string): string {
+  return httpUrl.replace(/^http/, 'ws');
+}
+
+/**
+ * Whether two configurations send kernels to the same place in the same way.
+ */
+export function sameConfig(a: IGatewayConfig, b: IGatewayConfig): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/**
+ * Check a URL setting. Only absolute URLs with one of `protocols` are
+ * accepted: `javascript:`, `file:`, `data:` and relative URLs are refused.
+ * Credentials embedded in the URL are refused too (they would be logged and
+ * shown); the token has its own setting.
+ */
+function checkUrl(
+  raw: unknown,
+  protocols: string[]
+): { value: string; error?: string } {
+  if (raw === undefined || raw === null) {
+    return { value: '' };
+  }
+  if (typeof raw !== 'string') {
+    return { value: '', error: 'must be text.' };
+  }
+  const text = raw.trim();
+  if (text === '') {
+    return { value: '' };
+  }
+  const allowed = protocols.map(p => `${p}//`).join(' or ');
+  let parsed: URL;
+  try {
+    parsed = new URL(text);
+  } catch {
+    return {
+      value: '',
+      error: `"${text}" is not a URL: it must start with ${allowed}.`
+    };
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    return {
+      value: '',
+      error: `"${text}" is refused: only ${allowed} URLs are accepted.`
+    };
+  }
+  if (parsed.username || parsed.password) {
+    return {
+      value: '',
+      error: `"${text}" is refused: put the token in the "Auth token" setting, not in the URL.`
+    };
+  }
+  if (parsed.search || parsed.hash) {
+    return {
+      value: '',
+      error: `"${text}" is refused: the URL must not have a query or fragment.`
+    };
+  }
+  const path = parsed.pathname.endsWith('/')
+    ? parsed.pathname
+    : `${parsed.pathname}/`;
+  return { value: `${parsed.protocol}//${parsed.host}${path}` };
+}
+
+function checkString(raw: unknown): string | undefined {
+  if (raw === undefined || raw === null) {
+    return '';
+  }
+  return typeof raw === 'string' ? raw.trim() : undefined;
+}
+
+function checkSeconds(raw: unknown, fallback: number): number | undefined {
+  if (raw === undefined || raw === null) {
+    return fallback;
+  }
+  if (typeof raw !== 'number' || !Number.isFinite(raw)) {
+    return undefined;
+  }
+  return raw >= 1 && raw <= 3600 ? raw : undefined;
+}
+
+function checkEnv(raw: unknown): Record<string, string> | string {
+  if (raw === undefined || raw === null) {
+    return {};
+  }
+  if (typeof raw !== 'object' || Array.isArray(raw)) {
+    return 'Kernel environment must be an object of NAME: value pairs.';
+  }
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(raw as Record<string, unknown>)) {
+    if (!KERNEL_ENV_NAME.test(name)) {
+      return `Kernel environment variable "${name}" is refused: names must start with KERNEL_ (the gateway drops other names).`;
+    }
+    if (typeof value !== 'string') {
+      return `Kernel environment variable "${name}" must have a text value.`;
+    }
+    if (value.length > 4096) {
+      return `Kernel environment variable "${name}" is longer than 4096 characters.`;
+    }
+    env[name] = value;
+  }
+  return env;
+}

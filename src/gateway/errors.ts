@@ -1,0 +1,185 @@
+import { ServerConnection } from '@jupyterlab/services';
+
+/**
+ * What went wrong when talking to a gateway.
+ *
+ * - `unreachable`: nothing answered (gateway down, wrong host or port, network).
+ * - `timeout`: the gateway did not answer in time.
+ * - `refused`: the gateway answered, but the browser may not read the answer:
+ *   a wrong token or a gateway that does not allow this page's origin (CORS).
+ * - `http`: the gateway answered with an error status. `status` is undefined
+ *   when the browser hid it (Kernel Gateway sends errors without CORS headers).
+ */
+export type GatewayErrorKind = 'unreachable' | 'timeout' | 'refused' | 'http';
+
+/**
+ * The gateway could not be reached or did not answer in time.
+ *
+ * It is a `ServerConnection.NetworkError`, so JupyterLab's kernel connection
+ * keeps retrying instead of declaring the kernel dead.
+ */
+export class GatewayNetworkError extends ServerConnection.NetworkError {
+  constructor(
+    readonly kind: 'unreachable' | 'timeout',
+    readonly gatewayUrl: string,
+    message: string
+  ) {
+    super(new TypeError(message));
+    this.name = 'GatewayNetworkError';
+  }
+}
+
+/**
+ * The gateway answered with an error, or refused the page.
+ */
+export class GatewayResponseError extends ServerConnection.ResponseError {
+  constructor(
+    readonly kind: 'refused' | 'http',
+    readonly gatewayUrl: string,
+    response: Response,
+    message: string,
+    /**
+     * The HTTP status, when the browser could see it.
+     */
+    readonly status: number | undefined,
+    /**
+     * The gateway's own message (first line only, never a traceback).
+     */
+    readonly gatewayMessage = ''
+  ) {
+    super(response, message);
+    this.name = 'GatewayResponseError';
+  }
+}
+
+/**
+ * Any error raised by the gateway clients.
+ */
+export type GatewayError = GatewayNetworkError | GatewayResponseError;
+
+/**
+ * Whether an error was raised by the gateway clients.
+ */
+export function isGatewayError(err: unknown): err is GatewayError {
+  return (
+    err instanceof GatewayNetworkError || err instanceof GatewayResponseError
+  );
+}
+
+/**
+ * The context a message needs.
+ */
+export interface IMessageContext {
+  /**
+   * The gateway's base URL.
+   */
+  gatewayUrl: string;
+  /**
+   * The origin of this page, e.g. `http://127.0.0.1:8888`.
+   */
+  pageOrigin: string;
+  /**
+   * The request timeout that expired, in seconds.
+   */
+  timeout?: number;
+  /**
+   * What the request was doing, e.g. "start a kernel".
+   */
+  action?: string;
+}
+
+/**
+ * The sentences shown to the user for each kind of failure. Each names the
+ * gateway and says what to check; none includes a traceback.
+ */
+export namespace Messages {
+  export function unreachable(ctx: IMessageContext): string {
+    return (
+      `Cannot reach the Kernel Gateway at ${ctx.gatewayUrl}${doing(ctx)}. ` +
+      'Check that the gateway is running and that the "Kernel Gateway URL" ' +
+      'setting (Settings → Kernel Gateway) points to it.'
+    );
+  }
+
+  export function timeout(ctx: IMessageContext): string {
+    return (
+      `The Kernel Gateway at ${ctx.gatewayUrl} did not answer within ` +
+      `${ctx.timeout ?? '?'} s${doing(ctx)}. It may be overloaded; ` +
+      'try again, or raise the timeouts in Settings → Kernel Gateway.'
+    );
+  }
+
+  export function refused(ctx: IMessageContext): string {
+    return (
+      `The Kernel Gateway at ${ctx.gatewayUrl} answered but refused this ` +
+      `page${doing(ctx)}. Check the "Auth token" setting (Settings → Kernel ` +
+      "Gateway) against the gateway's KG_AUTH_TOKEN, and that the gateway " +
+      `allows this page's origin: start it with ` +
+      corsFlags(ctx.pageOrigin) +
+      '.'
+    );
+  }
+
+  export function unauthorized(ctx: IMessageContext): string {
+    return (
+      `The Kernel Gateway at ${ctx.gatewayUrl} refused the token${doing(ctx)}. ` +
+      'Check the "Auth token" setting (Settings → Kernel Gateway) against ' +
+      "the gateway's KG_AUTH_TOKEN."
+    );
+  }
+
+  export function status(
+    ctx: IMessageContext,
+    status: number | undefined,
+    gatewayMessage: string
+  ): string {
+    if (status === 401) {
+      return unauthorized(ctx);
+    }
+    if (status === 403 && /resource limit/i.test(gatewayMessage)) {
+      return (
+        `The Kernel Gateway at ${ctx.gatewayUrl} is full: it runs as many ` +
+        'kernels as its administrator allows (max_kernels). Shut down a ' +
+        'kernel you no longer need, then try again.'
+      );
+    }
+    const code = status === undefined ? 'an error' : `error ${status}`;
+    const detail = gatewayMessage ? `: ${gatewayMessage}` : '.';
+    return (
+      `The Kernel Gateway at ${ctx.gatewayUrl} answered with ${code}` +
+      `${doing(ctx)}${detail}`
+    );
+  }
+
+  /**
+   * The gateway flags a browser client needs, with this page's origin.
+   */
+  export function corsFlags(pageOrigin: string): string {
+    return (
+      `--KernelGatewayApp.allow_origin=${pageOrigin} ` +
+      '--KernelGatewayApp.allow_headers=Content-Type ' +
+      '--KernelGatewayApp.allow_methods=GET,POST,DELETE,OPTIONS'
+    );
+  }
+
+  function doing(ctx: IMessageContext): string {
+    return ctx.action ? ` (while trying to ${ctx.action})` : '';
+  }
+}
+
+/**
+ * Reduce a gateway error body to one short line: Kernel Gateway returns
+ * Python tracebacks in `message` for some failures (e.g. an unknown
+ * kernelspec); the user needs the last line, not the dump.
+ */
+export function shortGatewayMessage(message: unknown): string {
+  if (typeof message !== 'string') {
+    return '';
+  }
+  const lines = message
+    .split('\n')
+    .map(line => line.trim())
+    .filter(line => line !== '');
+  const last = lines.length > 0 ? lines[lines.length - 1] : '';
+  return last.length > 300 ? `${last.slice(0, 297)}...` : last;
+}

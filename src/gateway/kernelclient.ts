@@ -1,0 +1,304 @@
+import { PathExt } from '@jupyterlab/coreutils';
+import type { Kernel, ServerConnection } from '@jupyterlab/services';
+
+import type { IGatewayConfig } from './config';
+import { GatewayResponseError } from './errors';
+import type { GatewayRequester } from './request';
+import type { RecordStore } from './store';
+import { validateKernelList, validateKernelModel } from './validate';
+
+/**
+ * What is remembered about a kernel this browser started on the gateway.
+ */
+export interface IOwnedKernel {
+  /**
+   * The kernelspec name.
+   */
+  readonly name: string;
+  /**
+   * When it was started (ms since the epoch).
+   */
+  readonly started: number;
+}
+
+/**
+ * Check a stored {@link IOwnedKernel}.
+ */
+export function validateOwnedKernel(value: unknown): IOwnedKernel | undefined {
+  const record = value as Partial<IOwnedKernel> | null;
+  if (
+    typeof record === 'object' &&
+    record !== null &&
+    typeof record.name === 'string' &&
+    typeof record.started === 'number'
+  ) {
+    return { name: record.name, started: record.started };
+  }
+  return undefined;
+}
+
+/**
+ * Options to start a kernel.
+ */
+export interface IStartOptions {
+  /**
+   * The kernelspec name; the gateway's default when absent.
+   */
+  name?: string;
+  /**
+   * The path of the notebook or console the kernel is for, relative to the
+   * local server's root. Its directory becomes the kernel's working
+   * directory (`path`, `KERNEL_WORKING_DIR`).
+   */
+  path?: string;
+}
+
+/**
+ * The kernel REST client of a gateway, for JupyterLab's stock
+ * `KernelManager` and kernel connections.
+ *
+ * A gateway may be shared: this client lists, and so lets JupyterLab shut
+ * down, only the kernels this browser started (remembered in `owned`), never
+ * other users' kernels. It works whether the gateway allows listing kernels
+ * (`GET api/kernels`) or refuses it (403, the Kernel Gateway default): then
+ * each remembered kernel is looked up by id.
+ */
+export class GatewayKernelClient implements Kernel.IKernelAPIClient {
+  constructor(options: GatewayKernelClient.IOptions) {
+    this._requester = options.requester;
+    this._owned = options.owned;
+    this._serverRoot = options.serverRoot ?? '';
+    this.serverSettings = options.requester.serverSettings;
+  }
+
+  readonly serverSettings: ServerConnection.ISettings;
+
+  /**
+   * Whether this browser started the kernel `id` (and it was not seen gone).
+   */
+  owns(id: string): boolean {
+    return this._owned.get(id) !== undefined;
+  }
+
+  /**
+   * The running kernels this browser started. Kernels the gateway no longer
+   * has (culled, shut down elsewhere, gateway restarted) are forgotten.
+   *
+   * @throws when the gateway cannot be asked; nothing is forgotten then.
+   */
+  async listRunning(): Promise<Kernel.IModel[]> {
+    const owned = [...this._owned.all().keys()];
+    if (owned.length === 0) {
+      return [];
+    }
+    let listed: Kernel.IModel[] | undefined;
+    if (this._canList) {
+      listed = await this._list();
+    }
+    if (listed === undefined) {
+      const models = await Promise.all(owned.map(id => this.getModel(id)));
+      return models.filter((m): m is Kernel.IModel => m !== undefined);
+    }
+    const byId = new Map(listed.map(model => [model.id, model]));
+    // A kernel missing from the list is looked up once more before it is
+    // forgotten: it may have started between the two requests.
+    const missing = owned.filter(id => !byId.has(id));
+    const rechecked = await Promise.all(missing.map(id => this.getModel(id)));
+    return [
+      ...owned.filter(id => byId.has(id)).map(id => byId.get(id)!),
+      ...rechecked.filter((m): m is Kernel.IModel => m !== undefined)
+    ];
+  }
+
+  /**
+   * Get a kernel's model; `undefined` when the gateway does not have it.
+   */
+  async getModel(id: string): Promise<Kernel.IModel | undefined> {
+    let response: Response;
+    try {
+      response = await this._requester.request(kernelPath(id), {
+        action: 'look up a kernel'
+      });
+    } catch (error) {
+      if (isHiddenHttpError(error)) {
+        // The gateway works but hid an error for this kernel: Kernel Gateway
+        // answers 404 for kernels it does not have.
+        this._forget(id);
+        return undefined;
+      }
+      throw error;
+    }
+    if (response.status === 404) {
+      this._forget(id);
+      return undefined;
+    }
+    if (!response.ok) {
+      throw await this._error(response, 'look up a kernel');
+    }
+    return validateKernelModel(await response.json());
+  }
+
+  async startNew(options: Kernel.IKernelOptions = {}): Promise<Kernel.IModel> {
+    return this.startKernel({ name: options.name });
+  }
+
+  /**
+   * Start a kernel on the gateway, sending the configured environment.
+   */
+  async startKernel(options: IStartOptions = {}): Promise<Kernel.IModel> {
+    const config = this._requester.config;
+    const body: Record<string, unknown> = {
+      env: kernelEnvironment(config, options.path, this._serverRoot)
+    };
+    if (options.name) {
+      body.name = options.name;
+    }
+    if (options.path !== undefined) {
+      body.path = PathExt.dirname(options.path);
+    }
+    const data = await this._requester.requestJSON('api/kernels', {
+      method: 'POST',
+      body,
+      // Gateways answer only once the kernel is up: wait for the launch.
+      timeout: Math.max(config.requestTimeout, config.launchTimeout + 5),
+      action: options.name ? `start a ${options.name} kernel` : 'start a kernel'
+    });
+    const model = validateKernelModel(data);
+    this._owned.set(model.id, { name: model.name, started: Date.now() });
+    return model;
+  }
+
+  async restart(id: string): Promise<void> {
+    const config = this._requester.config;
+    await this._requester.requestJSON(`${kernelPath(id)}/restart`, {
+      method: 'POST',
+      timeout: Math.max(config.requestTimeout, config.launchTimeout + 5),
+      action: 'restart a kernel'
+    });
+  }
+
+  async interrupt(id: string): Promise<void> {
+    await this._requester.requestJSON(`${kernelPath(id)}/interrupt`, {
+      method: 'POST',
+      action: 'interrupt a kernel'
+    });
+  }
+
+  /**
+   * Shut down a kernel. A kernel the gateway no longer has counts as shut
+   * down.
+   */
+  async shutdown(id: string): Promise<void> {
+    let response: Response;
+    try {
+      response = await this._requester.request(kernelPath(id), {
+        method: 'DELETE',
+        action: 'shut down a kernel'
+      });
+    } catch (error) {
+      if (isHiddenHttpError(error)) {
+        this._forget(id);
+        return;
+      }
+      throw error;
+    }
+    if (!response.ok && response.status !== 404) {
+      throw await this._error(response, 'shut down a kernel');
+    }
+    this._forget(id);
+  }
+
+  /**
+   * List the gateway's kernels, or `undefined` if it refuses to list them.
+   */
+  private async _list(): Promise<Kernel.IModel[] | undefined> {
+    let response: Response;
+    try {
+      response = await this._requester.request('api/kernels', {
+        action: 'list kernels'
+      });
+    } catch (error) {
+      if (isHiddenHttpError(error)) {
+        this._canList = false;
+        return undefined;
+      }
+      throw error;
+    }
+    if (response.status === 403) {
+      this._canList = false;
+      return undefined;
+    }
+    if (!response.ok) {
+      throw await this._error(response, 'list kernels');
+    }
+    return validateKernelList(await response.json());
+  }
+
+  private _forget(id: string): void {
+    this._owned.delete(id);
+  }
+
+  private _error(response: Response, action: string) {
+    return this._requester.responseError(response, action);
+  }
+
+  private _requester: GatewayRequester;
+  private _owned: RecordStore<IOwnedKernel>;
+  private _serverRoot: string;
+  private _canList = true;
+}
+
+export namespace GatewayKernelClient {
+  export interface IOptions {
+    requester: GatewayRequester;
+    /**
+     * The kernels this browser started on this gateway.
+     */
+    owned: RecordStore<IOwnedKernel>;
+    /**
+     * The local server's root directory (`PageConfig` `serverRoot`), used
+     * to send the absolute `KERNEL_WORKING_DIR`.
+     */
+    serverRoot?: string;
+  }
+}
+
+/**
+ * The environment sent with a kernel start, as Jupyter Server's gateway
+ * client does: the configured `KERNEL_*` variables, `KERNEL_USERNAME`,
+ * `KERNEL_LAUNCH_TIMEOUT` and the notebook's directory as
+ * `KERNEL_WORKING_DIR`.
+ */
+export function kernelEnvironment(
+  config: IGatewayConfig,
+  path: string | undefined,
+  serverRoot: string
+): Record<string, string> {
+  const env: Record<string, string> = { ...config.kernelEnv };
+  if (config.kernelUsername) {
+    env.KERNEL_USERNAME = config.kernelUsername;
+  }
+  env.KERNEL_LAUNCH_TIMEOUT = String(Math.round(config.launchTimeout));
+  if (path !== undefined) {
+    const dir = PathExt.dirname(path);
+    env.KERNEL_WORKING_DIR = serverRoot
+      ? `${serverRoot.replace(/\/+$/, '')}/${dir}`.replace(/\/+$/, '')
+      : dir;
+  }
+  return env;
+}
+
+function kernelPath(id: string): string {
+  return `api/kernels/${encodeURIComponent(id)}`;
+}
+
+/**
+ * Whether the gateway answered with an error the browser hid from us.
+ */
+function isHiddenHttpError(error: unknown): boolean {
+  return (
+    error instanceof GatewayResponseError &&
+    error.kind === 'http' &&
+    error.status === undefined
+  );
+}

@@ -1,0 +1,66 @@
+import type { KernelSpec, ServerConnection } from '@jupyterlab/services';
+
+import type { IGatewayConfig } from './config';
+import type { GatewayRequester } from './request';
+import { validateSpecModels } from './validate';
+
+/**
+ * The kernelspec REST client of a gateway, for JupyterLab's stock
+ * `KernelSpecManager`.
+ */
+export class GatewayKernelSpecClient
+  implements KernelSpec.IKernelSpecAPIClient
+{
+  constructor(options: { requester: GatewayRequester }) {
+    this._requester = options.requester;
+    this.serverSettings = options.requester.serverSettings;
+  }
+
+  readonly serverSettings: ServerConnection.ISettings;
+
+  /**
+   * Fetch the gateway's kernelspecs, with logo URLs the page can load.
+   */
+  async get(): Promise<KernelSpec.ISpecModels> {
+    const config = this._requester.config;
+    const data = await this._requester.requestJSON('api/kernelspecs', {
+      action: 'list its kernels'
+    });
+    return validateSpecModels(data, url => resolveResourceUrl(url, config));
+  }
+
+  private _requester: GatewayRequester;
+}
+
+/**
+ * Resolve a kernelspec resource URL (a logo) sent by the gateway.
+ *
+ * Kernel Gateway sends server-relative URLs (`/kernelspecs/python3/logo-64x64.png`);
+ * left as they are, the page would resolve them against the *local* server.
+ * They are resolved against the gateway, and the token is added because an
+ * `<img>` cannot carry an `Authorization` header.
+ *
+ * @returns the URL to load, or `undefined` when the resource is not on the
+ * gateway's own origin (a gateway must not make the page load another
+ * origin's content) or not an HTTP(S) URL.
+ */
+export function resolveResourceUrl(
+  url: string,
+  config: IGatewayConfig
+): string | undefined {
+  let resolved: URL;
+  try {
+    resolved = new URL(url, config.url);
+  } catch {
+    return undefined;
+  }
+  const gateway = new URL(config.url);
+  if (resolved.origin !== gateway.origin) {
+    return undefined;
+  }
+  resolved.hash = '';
+  if (config.token) {
+    resolved.searchParams.set('token', config.token);
+  }
+  return resolved.toString();
+}

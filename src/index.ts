@@ -1,0 +1,170 @@
+import type {
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
+import { PageConfig } from '@jupyterlab/coreutils';
+import type {
+  Kernel,
+  KernelSpec,
+  ServiceManagerPlugin,
+  Session,
+  Setting
+} from '@jupyterlab/services';
+import {
+  IConnectionStatus,
+  ServerConnection,
+  IKernelManager,
+  IKernelSpecManager,
+  IServerSettings,
+  ISessionManager,
+  ISettingManager
+} from '@jupyterlab/services';
+import { ISettingRegistry } from '@jupyterlab/settingregistry';
+import { ITranslator, nullTranslator } from '@jupyterlab/translation';
+
+// The managers must exist before the application starts (service-manager
+// plugins), so the modules that build them are imported eagerly.
+/* eslint-disable jupyter/prefer-lazy-imports */
+import { loadGatewaySettings, SETTINGS_PLUGIN_ID } from './gateway/settings';
+import { MemoryStorage } from './gateway/store';
+import { KernelGatewayService } from './managers/service';
+import { IKernelGateway } from './tokens';
+import { addCommands } from './ui/commands';
+import { GatewayNotifier } from './ui/notifications';
+import { watchSettings } from './ui/settingswatch';
+import { routeDefaultKernelShutdown } from './ui/shutdownunused';
+/* eslint-enable jupyter/prefer-lazy-imports */
+
+export { IKernelGateway } from './tokens';
+
+/**
+ * Builds the gateway service from the settings, before the application
+ * starts (see `loadGatewaySettings` for how settings are read so early).
+ */
+const gatewayPlugin: ServiceManagerPlugin<IKernelGateway> = {
+  id: 'jupyterlab-kernel-gateway:gateway',
+  description:
+    'Loads the Kernel Gateway settings and builds the managers that send kernels to the gateway.',
+  autoStart: true,
+  provides: IKernelGateway,
+  requires: [ISettingManager],
+  optional: [IServerSettings, IConnectionStatus],
+  activate: async (
+    _: null,
+    settingManager: Setting.IManager,
+    serverSettings: ServerConnection.ISettings | null,
+    connectionStatus: IConnectionStatus | null
+  ): Promise<IKernelGateway> => {
+    const settings = await loadGatewaySettings(settingManager);
+    const localSettings = serverSettings ?? ServerConnection.makeSettings();
+    return new KernelGatewayService({
+      settings,
+      localSettings,
+      pageOrigin: window.location.origin,
+      localBaseUrl: localSettings.baseUrl,
+      serverRoot: PageConfig.getOption('serverRoot'),
+      storage: browserStorage(),
+      storageEvents: window,
+      // Pause polling like JupyterLab's own managers do.
+      standby: () => !(connectionStatus?.isConnected ?? true) || 'when-hidden'
+    });
+  }
+};
+
+const kernelManagerPlugin: ServiceManagerPlugin<Kernel.IManager> = {
+  id: 'jupyterlab-kernel-gateway:kernel-manager',
+  description: 'Kernel manager that routes kernels to the Kernel Gateway.',
+  autoStart: true,
+  provides: IKernelManager,
+  requires: [IKernelGateway],
+  activate: (_: null, gateway: IKernelGateway) => gateway.kernels
+};
+
+const kernelSpecManagerPlugin: ServiceManagerPlugin<KernelSpec.IManager> = {
+  id: 'jupyterlab-kernel-gateway:kernel-spec-manager',
+  description: "Kernelspec manager that lists the Kernel Gateway's kernels.",
+  autoStart: true,
+  provides: IKernelSpecManager,
+  requires: [IKernelGateway],
+  activate: (_: null, gateway: IKernelGateway) => gateway.kernelspecs
+};
+
+const sessionManagerPlugin: ServiceManagerPlugin<Session.IManager> = {
+  id: 'jupyterlab-kernel-gateway:session-manager',
+  description:
+    'Session manager that keeps sessions in the browser for Kernel Gateway kernels.',
+  autoStart: true,
+  provides: ISessionManager,
+  requires: [IKernelGateway],
+  activate: (_: null, gateway: IKernelGateway) => gateway.sessions
+};
+
+/**
+ * The user-facing part: commands, notifications, settings edits, and the
+ * "Shut Down Unused" fix.
+ */
+const uiPlugin: JupyterFrontEndPlugin<void> = {
+  id: SETTINGS_PLUGIN_ID,
+  description:
+    'Kernel Gateway settings, commands and notifications about the gateway.',
+  autoStart: true,
+  requires: [IKernelGateway],
+  optional: [ISettingRegistry, ITranslator],
+  activate: (
+    app: JupyterFrontEnd,
+    gateway: IKernelGateway,
+    settingRegistry: ISettingRegistry | null,
+    translator: ITranslator | null
+  ) => {
+    const trans = (translator ?? nullTranslator).load('jupyterlab');
+    addCommands(app.commands, gateway, trans);
+    const notifier = new GatewayNotifier({
+      gateway,
+      commands: app.commands,
+      trans
+    });
+    notifier.showProblems(gateway.problems);
+    if (gateway.isGateway) {
+      routeDefaultKernelShutdown({
+        gateway,
+        localBaseUrl: app.serviceManager.serverSettings.baseUrl
+      });
+    }
+    if (settingRegistry) {
+      void settingRegistry
+        .load(SETTINGS_PLUGIN_ID)
+        .then(settings =>
+          watchSettings({
+            settings,
+            gateway,
+            trans,
+            reload: () => window.location.reload()
+          })
+        )
+        .catch(reason =>
+          console.warn('Kernel Gateway settings not watched:', reason)
+        );
+    }
+  }
+};
+
+/**
+ * `localStorage`, or a memory store where the browser refuses it.
+ */
+function browserStorage(): Storage | MemoryStorage {
+  try {
+    const storage = window.localStorage;
+    storage.getItem('jupyterlab-kernel-gateway:probe');
+    return storage;
+  } catch {
+    return new MemoryStorage();
+  }
+}
+
+export default [
+  gatewayPlugin,
+  kernelManagerPlugin,
+  kernelSpecManagerPlugin,
+  sessionManagerPlugin,
+  uiPlugin
+];

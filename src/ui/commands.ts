@@ -1,0 +1,63 @@
+import { Notification } from '@jupyterlab/apputils';
+import type { TranslationBundle } from '@jupyterlab/translation';
+import type { CommandRegistry } from '@lumino/commands';
+import type { IDisposable } from '@lumino/disposable';
+import { DisposableSet } from '@lumino/disposable';
+
+import type { IKernelGateway } from '../tokens';
+
+/**
+ * The extension's command ids.
+ */
+export namespace CommandIDs {
+  export const openSettings = 'jupyterlab-kernel-gateway:open-settings';
+  export const checkConnection = 'jupyterlab-kernel-gateway:check-connection';
+}
+
+/**
+ * Add the extension's commands.
+ */
+export function addCommands(
+  commands: CommandRegistry,
+  gateway: IKernelGateway,
+  trans: TranslationBundle
+): IDisposable {
+  const noArgs = { args: { type: 'object' as const, properties: {} } };
+  const set = new DisposableSet();
+  set.add(
+    commands.addCommand(CommandIDs.openSettings, {
+      label: trans.__('Kernel Gateway Settings'),
+      caption: trans.__(
+        'Open the Kernel Gateway settings in the Settings Editor'
+      ),
+      describedBy: noArgs,
+      execute: () =>
+        commands.execute('settingeditor:open', { query: 'Kernel Gateway' })
+    })
+  );
+  set.add(
+    commands.addCommand(CommandIDs.checkConnection, {
+      label: trans.__('Check Kernel Gateway Connection'),
+      caption: trans.__(
+        'Ask the Kernel Gateway whether it answers and accepts the token'
+      ),
+      describedBy: noArgs,
+      isEnabled: () => gateway.isGateway,
+      execute: async () => {
+        const health = await gateway.checkConnection();
+        if (health?.state === 'connected') {
+          Notification.success(
+            trans.__(
+              'The Kernel Gateway at %1 answers and accepts the token.',
+              gateway.config.url
+            ),
+            { autoClose: 5000 }
+          );
+        }
+        // Failures are announced by the GatewayNotifier.
+        return health?.state ?? 'local';
+      }
+    })
+  );
+  return set;
+}

@@ -1,0 +1,119 @@
+import { Notification } from '@jupyterlab/apputils';
+import type { TranslationBundle } from '@jupyterlab/translation';
+import type { CommandRegistry } from '@lumino/commands';
+import type { IDisposable } from '@lumino/disposable';
+
+import type { ISettingProblem } from '../gateway/config';
+import type { IGatewayHealth } from '../gateway/request';
+import type { IKernelGateway } from '../tokens';
+import { CommandIDs } from './commands';
+
+/**
+ * Tells the user, with JupyterLab's notifications, when the gateway stops
+ * answering or refuses the page, and when it works again. One notification
+ * per episode, updated in place, so a flapping gateway does not flood the
+ * notification centre. Messages name the gateway and what to check.
+ */
+export class GatewayNotifier implements IDisposable {
+  constructor(options: {
+    gateway: IKernelGateway;
+    commands: CommandRegistry;
+    trans: TranslationBundle;
+  }) {
+    this._trans = options.trans;
+    this._gateway = options.gateway;
+    this._commands = options.commands;
+    this._gateway.healthChanged.connect(this._onHealth, this);
+    const health = this._gateway.health;
+    if (health && health.state !== 'unknown') {
+      this._onHealth(this._gateway, health);
+    }
+  }
+
+  get isDisposed(): boolean {
+    return this._isDisposed;
+  }
+
+  dispose(): void {
+    if (this._isDisposed) {
+      return;
+    }
+    this._isDisposed = true;
+    this._gateway.healthChanged.disconnect(this._onHealth, this);
+  }
+
+  /**
+   * Warn about settings that were refused.
+   */
+  showProblems(problems: ReadonlyArray<ISettingProblem>): void {
+    if (problems.length === 0) {
+      return;
+    }
+    Notification.warning(problems.map(p => p.message).join('\n'), {
+      autoClose: false,
+      actions: [this._openSettingsAction()]
+    });
+  }
+
+  private _onHealth(_: unknown, health: IGatewayHealth): void {
+    if (health.state === 'unreachable' || health.state === 'refused') {
+      const message = health.error?.message ?? 'The Kernel Gateway failed.';
+      const actions = [
+        {
+          label: this._trans.__('Retry'),
+          caption: this._trans.__('Check the Kernel Gateway connection again'),
+          callback: () => void this._gateway.checkConnection()
+        },
+        this._openSettingsAction()
+      ];
+      if (this._failureId && Notification.manager.has(this._failureId)) {
+        Notification.update({
+          id: this._failureId,
+          message,
+          type: 'error',
+          autoClose: false,
+          actions
+        });
+      } else {
+        this._failureId = Notification.error(message, {
+          autoClose: false,
+          actions
+        });
+      }
+      return;
+    }
+    if (health.state === 'connected' && this._failureId) {
+      const message = this._trans.__(
+        'The Kernel Gateway at %1 answers again.',
+        this._gateway.config.url
+      );
+      if (Notification.manager.has(this._failureId)) {
+        Notification.update({
+          id: this._failureId,
+          message,
+          type: 'success',
+          autoClose: 5000,
+          actions: []
+        });
+      } else {
+        Notification.success(message, { autoClose: 5000 });
+      }
+      this._failureId = null;
+    }
+  }
+
+  private _openSettingsAction(): Notification.IAction {
+    return {
+      label: this._trans.__('Open settings'),
+      caption: this._trans.__('Open the Kernel Gateway settings'),
+      displayType: 'link',
+      callback: () => void this._commands.execute(CommandIDs.openSettings)
+    };
+  }
+
+  private _trans: TranslationBundle;
+  private _gateway: IKernelGateway;
+  private _commands: CommandRegistry;
+  private _failureId: string | null = null;
+  private _isDisposed = false;
+}

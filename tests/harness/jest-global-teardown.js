@@ -1,0 +1,6 @@
+'use strict';
+
+module.exports = async function globalTeardown() {
+  const gateways = globalThis.__KERNEL_GATEWAYS__ || [];
+  await Promise.all(gateways.map(gateway => gateway.stop()));
+};
