@@ -13,6 +13,8 @@ const net = require('net');
  * @param {number} options.targetPort the real server's port on 127.0.0.1.
  * @param {number} [options.port] the relay's port (free port by default).
  * @param {string} [options.host] where the relay listens (127.0.0.1).
+ * @param {(data: Buffer) => void} [options.onData] called with every chunk a
+ *   client sends.
  */
 function startRelay(options) {
   const sockets = new Set();
@@ -23,6 +25,9 @@ function startRelay(options) {
     sockets.add(upstream);
     client.on('data', data => {
       chunks.push(Buffer.from(data));
+      if (options.onData) {
+        options.onData(data);
+      }
     });
     client.pipe(upstream);
     upstream.pipe(client);

@@ -1,0 +1,52 @@
+"""JupyterLab server configuration for the integration tests.
+
+!! Never use this configuration in production: it opens the server to the
+world (no token, no XSRF check) and exposes JupyterLab objects on `window`.
+
+The Kernel Gateway is preset the way an administrator would do it, through an
+`overrides.json` file in a settings directory of our own. Everything comes
+from environment variables set by playwright.config.js:
+
+- LAB_PORT, LAB_ROOT_DIR: where the server listens and keeps notebooks;
+- GATEWAY_URL, GATEWAY_TOKEN: the gateway the extension starts with;
+- LAB_TOKEN (optional): require this token and check XSRF, as a real server.
+"""
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from jupyterlab.galata import configure_jupyter_server
+
+configure_jupyter_server(c)  # noqa: F821
+
+c.ServerApp.ip = "127.0.0.1"  # noqa: F821
+c.ServerApp.allow_root = True  # noqa: F821  (CI machines run as root)
+c.ServerApp.port = int(os.environ["LAB_PORT"])  # noqa: F821
+
+root = Path(os.environ["LAB_ROOT_DIR"])
+shutil.rmtree(root, ignore_errors=True)
+root.mkdir(parents=True)
+c.ServerApp.root_dir = str(root)  # noqa: F821
+
+settings_dir = Path(tempfile.mkdtemp(prefix="kg-lab-app-settings-"))
+(settings_dir / "overrides.json").write_text(
+    json.dumps(
+        {
+            "jupyterlab-kernel-gateway:plugin": {
+                "gatewayUrl": os.environ["GATEWAY_URL"],
+                "authToken": os.environ["GATEWAY_TOKEN"],
+            }
+        }
+    )
+)
+c.LabApp.app_settings_dir = str(settings_dir)  # noqa: F821
+c.LabApp.user_settings_dir = tempfile.mkdtemp(prefix="kg-lab-user-settings-")  # noqa: F821
+
+if os.environ.get("LAB_TOKEN"):
+    # A server protected like a real one: token and XSRF checks on.
+    c.IdentityProvider.token = os.environ["LAB_TOKEN"]  # noqa: F821
+    c.ServerApp.disable_check_xsrf = False  # noqa: F821
+    c.LabApp.expose_app_in_browser = False  # noqa: F821

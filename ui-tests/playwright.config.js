@@ -1,0 +1,98 @@
+/**
+ * Playwright configuration: Galata's defaults, Debian's Chromium, and real
+ * servers started for the run (never mocks):
+ * - a Kernel Gateway (token, CORS for the test JupyterLab, listing allowed);
+ * - JupyterLab with the extension, preset to use that gateway;
+ * - a second Kernel Gateway behind a recording relay, and a JupyterLab that
+ *   requires a token and checks XSRF, for the security test.
+ * The gateways are addressed as `localhost` and JupyterLab as `127.0.0.1`:
+ * a browser sends a host's cookies to every port of that host, so the
+ * gateway must live under another host name than JupyterLab (see README).
+ */
+const path = require('path');
+const baseConfig = require('@jupyterlab/galata/lib/playwright-config');
+const { ports, tokens, state, gatewayCommand, env } = require('./tests/servers');
+
+const jupyter = path.join(__dirname, '..', '.venv', 'bin', 'jupyter');
+const relay = path.join(__dirname, '..', 'tests', 'harness', 'relay-cli.js');
+
+module.exports = {
+  ...baseConfig,
+  timeout: 120 * 1000,
+  expect: { timeout: 15 * 1000 },
+  retries: 0,
+  workers: 1,
+  reporter: [['list'], ['html', { open: 'never' }]],
+  use: {
+    ...baseConfig.use,
+    baseURL: `http://127.0.0.1:${ports.lab}`,
+    trace: 'retain-on-failure',
+    video: 'off',
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--disable-gpu',
+        '--disable-dev-shm-usage'
+      ]
+    }
+  },
+  webServer: [
+    {
+      command: gatewayCommand(jupyter, ports.gateway, tokens.gateway, ports.lab),
+      url: `http://127.0.0.1:${ports.gateway}/api`,
+      cwd: state('gateway-root'),
+      env: env({ KG_AUTH_TOKEN: tokens.gateway }),
+      timeout: 120 * 1000,
+      reuseExistingServer: false
+    },
+    {
+      command: `${jupyter} lab --config jupyter_server_test_config.py`,
+      url: `http://127.0.0.1:${ports.lab}/lab`,
+      env: env({
+        LAB_PORT: String(ports.lab),
+        LAB_ROOT_DIR: state('lab-root'),
+        GATEWAY_URL: `http://localhost:${ports.gateway}/`,
+        GATEWAY_TOKEN: tokens.gateway
+      }),
+      timeout: 120 * 1000,
+      reuseExistingServer: false
+    },
+    {
+      command: gatewayCommand(
+        jupyter,
+        ports.secureGateway,
+        tokens.secureGateway,
+        ports.secureLab
+      ),
+      url: `http://127.0.0.1:${ports.secureGateway}/api`,
+      cwd: state('secure-gateway-root'),
+      env: env({ KG_AUTH_TOKEN: tokens.secureGateway }),
+      timeout: 120 * 1000,
+      reuseExistingServer: false
+    },
+    {
+      command: `node ${relay} --port ${ports.relay} --target ${ports.secureGateway} --record ${state('relay.bin')}`,
+      url: `http://127.0.0.1:${ports.relay}/api`,
+      timeout: 30 * 1000,
+      reuseExistingServer: false
+    },
+    {
+      command: `${jupyter} lab --config jupyter_server_test_config.py`,
+      url: `http://127.0.0.1:${ports.secureLab}/login`,
+      env: env({
+        LAB_PORT: String(ports.secureLab),
+        LAB_ROOT_DIR: state('secure-lab-root'),
+        LAB_TOKEN: tokens.lab,
+        GATEWAY_URL: `http://localhost:${ports.relay}/`,
+        GATEWAY_TOKEN: tokens.secureGateway
+      }),
+      timeout: 120 * 1000,
+      reuseExistingServer: false
+    }
+  ]
+};

@@ -1,0 +1,61 @@
+/**
+ * Ports, tokens and directories of the servers the UI tests start (see
+ * playwright.config.js). Shared by the configuration and the tests.
+ */
+const fs = require('fs');
+const path = require('path');
+
+const ports = {
+  lab: 18888,
+  gateway: 18889,
+  secureLab: 18890,
+  secureGateway: 18891,
+  relay: 18892
+};
+
+const tokens = {
+  gateway: 'ui-gateway-token-5f1c',
+  secureGateway: 'ui-secure-gateway-token-9d2e',
+  lab: 'ui-local-server-token-71ab'
+};
+
+const STATE = path.join(__dirname, '..', '.state');
+
+/**
+ * A directory (created) or file path under ui-tests/.state.
+ */
+function state(name) {
+  const target = path.join(STATE, name);
+  if (!path.extname(name)) {
+    fs.mkdirSync(target, { recursive: true });
+  } else {
+    fs.mkdirSync(STATE, { recursive: true });
+  }
+  return target;
+}
+
+/**
+ * The Kernel Gateway command line a page at 127.0.0.1:<labPort> can use.
+ */
+function gatewayCommand(jupyter, port, token, labPort) {
+  return [
+    jupyter,
+    'kernelgateway',
+    '--ip=127.0.0.1',
+    `--port=${port}`,
+    '--port_retries=0',
+    `--KernelGatewayApp.allow_origin=http://127.0.0.1:${labPort}`,
+    '--KernelGatewayApp.allow_headers=Content-Type',
+    '--KernelGatewayApp.allow_methods=GET,POST,DELETE,OPTIONS',
+    '--JupyterWebsocketPersonality.list_kernels=True'
+  ].join(' ');
+}
+
+/**
+ * The environment of a server process.
+ */
+function env(extra) {
+  return { ...process.env, ...extra };
+}
+
+module.exports = { ports, tokens, state, gatewayCommand, env, STATE };
