@@ -10,6 +10,7 @@ import type { Kernel, KernelMessage } from '@jupyterlab/services';
 import type { IRawGatewaySettings } from '../gateway/config';
 import { parseGatewaySettings } from '../gateway/config';
 import type { FetchFunction } from '../gateway/connection';
+import type { IKeyValueStorage } from '../gateway/store';
 import { MemoryStorage } from '../gateway/store';
 import { GatewayBackend } from '../managers/gatewaybackend';
 
@@ -50,7 +51,8 @@ export function makeBackend(
   options: {
     gateway?: ITestGateway;
     url?: string;
-    storage?: MemoryStorage;
+    storage?: IKeyValueStorage;
+    storageEvents?: EventTarget;
     fetch?: FetchFunction;
     settings?: IRawGatewaySettings;
   } = {}
@@ -70,6 +72,7 @@ export function makeBackend(
     localBaseUrl: LOCAL_BASE_URL,
     serverRoot: '/home/user/work',
     storage: options.storage ?? new MemoryStorage(),
+    storageEvents: options.storageEvents,
     fetch: options.fetch,
     standby: () => false
   });
@@ -167,4 +170,43 @@ export async function waitFor(
     await new Promise(resolve => setTimeout(resolve, 100));
   }
   throw new Error(`Timed out waiting for ${what}`);
+}
+
+/**
+ * One browser's `localStorage` shared by several tabs: a write in one tab
+ * fires a `storage` event in the others, as browsers do.
+ */
+export class SharedBrowserStorage {
+  /**
+   * A new tab: its view of the storage and where its events arrive.
+   */
+  tab(): { storage: IKeyValueStorage; events: EventTarget } {
+    const events = new EventTarget();
+    this._tabs.push(events);
+    const notifyOthers = (key: string) => {
+      for (const other of this._tabs) {
+        if (other !== events) {
+          other.dispatchEvent(Object.assign(new Event('storage'), { key }));
+        }
+      }
+    };
+    const data = this._data;
+    return {
+      events,
+      storage: {
+        getItem: key => data.getItem(key),
+        setItem: (key, value) => {
+          data.setItem(key, value);
+          notifyOthers(key);
+        },
+        removeItem: key => {
+          data.removeItem(key);
+          notifyOthers(key);
+        }
+      }
+    };
+  }
+
+  private _data = new MemoryStorage();
+  private _tabs: EventTarget[] = [];
 }

@@ -285,3 +285,41 @@ function checkEnv(raw: unknown): Record<string, string> | string {
   }
   return env;
 }
+
+/**
+ * Warn when the gateway shares its host name with the page.
+ *
+ * Browsers send a host's cookies to every port of that host, and a
+ * websocket handshake carries them whatever the page asks: a gateway at
+ * `http://myhost:8889` would receive the cookies of JupyterLab at
+ * `http://myhost:8888` (its XSRF and login cookies) on every kernel
+ * connection. No client code can prevent it; only a different host name can.
+ */
+export function cookieWarnings(
+  config: IGatewayConfig,
+  pageOrigin: string
+): ISettingProblem[] {
+  if (!config.url) {
+    return [];
+  }
+  let pageHost: string;
+  try {
+    pageHost = new URL(pageOrigin).hostname;
+  } catch {
+    return [];
+  }
+  const hosts = [config.url, config.wsUrl].map(url => new URL(url).hostname);
+  if (!hosts.includes(pageHost)) {
+    return [];
+  }
+  return [
+    {
+      key: 'gatewayUrl',
+      message:
+        `The Kernel Gateway shares the host name "${pageHost}" with this ` +
+        "page, so your browser sends this Jupyter server's cookies to the " +
+        'gateway on every kernel connection. Serve the gateway under another ' +
+        'host name (for example localhost instead of 127.0.0.1).'
+    }
+  ];
+}

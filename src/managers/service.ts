@@ -8,7 +8,7 @@ import type { ISignal } from '@lumino/signaling';
 import { Signal } from '@lumino/signaling';
 
 import type { IConfigResult, IGatewayConfig } from '../gateway/config';
-import { isGatewayConfigured } from '../gateway/config';
+import { cookieWarnings, isGatewayConfigured } from '../gateway/config';
 import type { FetchFunction } from '../gateway/connection';
 import type { IGatewayHealth } from '../gateway/request';
 import type { IKeyValueStorage } from '../gateway/store';
@@ -30,7 +30,10 @@ export class KernelGatewayService implements IKernelGateway {
   constructor(options: KernelGatewayService.IOptions) {
     const { config, problems } = options.settings;
     this.config = config;
-    this.problems = problems;
+    this.problems = [
+      ...problems,
+      ...cookieWarnings(config, options.pageOrigin)
+    ];
     let backend: IKernelBackend;
     if (isGatewayConfigured(config)) {
       this._gateway = new GatewayBackend({

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Run the demo: a real Jupyter Kernel Gateway on 127.0.0.1:8889 and
+# JupyterLab on 127.0.0.1:8888 with this extension already pointed at it.
+# Notebooks are saved by JupyterLab in ./demo; kernels run on the gateway.
+# Ctrl-C stops both. Ports: LAB_PORT, GATEWAY_PORT.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+scripts/setup.sh
+export PATH="$ROOT/.venv/bin:$PATH"
+
+LAB_PORT="${LAB_PORT:-8888}"
+GATEWAY_PORT="${GATEWAY_PORT:-8889}"
+STATE="$ROOT/.state/demo"
+mkdir -p "$STATE/gateway-root" "$STATE/settings" "$STATE/user-settings"
+GATEWAY_TOKEN="$(python -c 'import secrets; print(secrets.token_hex(16))')"
+LAB_TOKEN="$(python -c 'import secrets; print(secrets.token_hex(16))')"
+# JupyterLab's page is http://127.0.0.1:<port>; the gateway is addressed as
+# localhost so that the browser does not send JupyterLab's cookies to it.
+LAB_ORIGIN="http://127.0.0.1:$LAB_PORT"
+GATEWAY_URL="http://localhost:$GATEWAY_PORT/"
+
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT INT TERM
+
+echo "==> Starting Jupyter Kernel Gateway on 127.0.0.1:$GATEWAY_PORT"
+(
+  cd "$STATE/gateway-root"
+  KG_AUTH_TOKEN="$GATEWAY_TOKEN" exec jupyter kernelgateway \
+    --ip=127.0.0.1 --port="$GATEWAY_PORT" --port_retries=0 \
+    --KernelGatewayApp.allow_origin="$LAB_ORIGIN" \
+    --KernelGatewayApp.allow_headers=Content-Type \
+    --KernelGatewayApp.allow_methods=GET,POST,DELETE,OPTIONS \
+    --JupyterWebsocketPersonality.list_kernels=True
+) >"$STATE/gateway.log" 2>&1 &
+PIDS+=($!)
+for _ in $(seq 1 100); do
+  curl -s -o /dev/null "http://127.0.0.1:$GATEWAY_PORT/api" && break
+  sleep 0.2
+done
+curl -s -o /dev/null "http://127.0.0.1:$GATEWAY_PORT/api" || {
+  cat "$STATE/gateway.log"; echo "The Kernel Gateway did not start." >&2; exit 1;
+}
+
+# Preset the extension the way an administrator would: overrides.json.
+cat >"$STATE/settings/overrides.json" <<JSON
+{
+  "jupyterlab-kernel-gateway:plugin": {
+    "gatewayUrl": "$GATEWAY_URL",
+    "authToken": "$GATEWAY_TOKEN"
+  }
+}
+JSON
+
+echo "==> Starting JupyterLab on 127.0.0.1:$LAB_PORT"
+ALLOW_ROOT=()
+[ "$(id -u)" = 0 ] && ALLOW_ROOT=(--allow-root)
+jupyter lab --no-browser "${ALLOW_ROOT[@]}" \
+  --ServerApp.ip=127.0.0.1 --ServerApp.port="$LAB_PORT" --ServerApp.port_retries=0 \
+  --ServerApp.root_dir="$ROOT/demo" \
+  --IdentityProvider.token="$LAB_TOKEN" \
+  --LabApp.app_settings_dir="$STATE/settings" \
+  --LabApp.user_settings_dir="$STATE/user-settings" \
+  >"$STATE/jupyterlab.log" 2>&1 &
+PIDS+=($!)
+for _ in $(seq 1 150); do
+  curl -s -o /dev/null "http://127.0.0.1:$LAB_PORT/api" && break
+  sleep 0.2
+done
+
+cat <<MSG
+
+  Demo running. Open this URL in your browser:
+
+      $LAB_ORIGIN/lab/tree/where-does-my-kernel-run.ipynb?token=$LAB_TOKEN
+
+  Notebooks are saved in $ROOT/demo (the local server);
+  kernels run on the Kernel Gateway at $GATEWAY_URL
+  (logs: $STATE/gateway.log, $STATE/jupyterlab.log).
+  Press Ctrl-C to stop both servers.
+
+MSG
+wait -n "${PIDS[@]}"

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Prepare everything the demo and the tests need, on a fresh machine that has
+# only Python 3, Node.js 20, npm, git and apt. Safe to run again: it reuses
+# what is already there and rebuilds the extension.
+#
+#   scripts/setup.sh              # venv, npm packages, build, install
+#   scripts/setup.sh --for-tests  # also the UI-test packages and Chromium
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+VENV="$ROOT/.venv"
+PYTHON="${PYTHON:-python3}"
+FOR_TESTS=0
+[ "${1:-}" = "--for-tests" ] && FOR_TESTS=1
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "Python virtual environment in .venv (JupyterLab, Jupyter Kernel Gateway, jupyter-builder)"
+if [ ! -x "$VENV/bin/python" ]; then
+  "$PYTHON" -m venv "$VENV"
+fi
+"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+export PATH="$VENV/bin:$PATH"
+
+step "npm packages"
+npm ci --no-audit --no-fund --loglevel=error
+
+step "Build the extension (TypeScript, then the prebuilt JupyterLab bundle)"
+npm run --silent build:prod
+
+step "Package it as a wheel and install it into .venv (what users get from pip)"
+rm -rf dist
+"$VENV/bin/python" -m pip wheel --quiet --no-deps --wheel-dir dist .
+"$VENV/bin/python" -m pip install --quiet --force-reinstall --no-deps dist/jupyterlab_kernel_gateway-*.whl
+# A developer install (jupyter-builder develop) leaves a symlink that would
+# shadow the wheel's copy: remove it.
+LINK="$VENV/share/jupyter/labextensions/jupyterlab-kernel-gateway"
+if [ -L "$LINK" ]; then
+  rm "$LINK"
+  "$VENV/bin/python" -m pip install --quiet --force-reinstall --no-deps dist/jupyterlab_kernel_gateway-*.whl
+fi
+"$VENV/bin/jupyter" labextension list 2>&1 | grep -q "jupyterlab-kernel-gateway.*enabled.*OK" || {
+  "$VENV/bin/jupyter" labextension list
+  echo "The extension is not installed correctly." >&2
+  exit 1
+}
+
+if [ "$FOR_TESTS" = 1 ]; then
+  step "UI-test packages (Galata, Playwright; no browser download)"
+  (cd ui-tests && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+
+  step "Chromium from Debian"
+  if [ ! -x /usr/bin/chromium ]; then
+    SUDO=""
+    [ "$(id -u)" != 0 ] && SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+  fi
+  /usr/bin/chromium --version
+fi
+
+step "Ready"

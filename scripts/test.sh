@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Run every test: lint, Jest (against real Kernel Gateways) and the
+# Playwright suite (real Chromium, real JupyterLab, real Kernel Gateways).
+# Sets everything up first (scripts/setup.sh --for-tests); starts and stops
+# every server it uses. Exit status 0 only if all pass.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+scripts/setup.sh --for-tests
+export PATH="$ROOT/.venv/bin:$PATH"
+
+printf '\n==> Lint (ESLint, Prettier, Stylelint, TypeScript)\n'
+npm run --silent lint:check
+
+printf '\n==> Jest (real Kernel Gateways)\n'
+npx jest --ci
+
+printf '\n==> Playwright (Debian Chromium, real JupyterLab and Kernel Gateways)\n'
+(cd ui-tests && npx playwright test)
+
+printf '\nAll tests passed.\n'
