@@ -11,7 +11,13 @@
  */
 const path = require('path');
 const baseConfig = require('@jupyterlab/galata/lib/playwright-config');
-const { ports, tokens, state, gatewayCommand, env } = require('./tests/servers');
+const {
+  ports,
+  tokens,
+  state,
+  gatewayCommand,
+  env
+} = require('./tests/servers');
 
 const jupyter = path.join(__dirname, '..', '.venv', 'bin', 'jupyter');
 const relay = path.join(__dirname, '..', 'tests', 'harness', 'relay-cli.js');
@@ -43,7 +49,12 @@ module.exports = {
   },
   webServer: [
     {
-      command: gatewayCommand(jupyter, ports.gateway, tokens.gateway, ports.lab),
+      command: gatewayCommand(
+        jupyter,
+        ports.gateway,
+        tokens.gateway,
+        ports.lab
+      ),
       url: `http://127.0.0.1:${ports.gateway}/api`,
       cwd: state('gateway-root'),
       env: env({ KG_AUTH_TOKEN: tokens.gateway }),

@@ -68,9 +68,10 @@ export class GatewayBackend implements IKernelBackend {
       owned: this._owned,
       serverRoot: options.serverRoot
     });
-    const kernelSpecAPIClient = new GatewayKernelSpecClient({
-      requester: this.requester
-    });
+    const kernelSpecAPIClient = (this.kernelSpecClient =
+      new GatewayKernelSpecClient({
+        requester: this.requester
+      }));
     this.kernels = new KernelManager({
       serverSettings,
       standby,
@@ -107,6 +108,7 @@ export class GatewayBackend implements IKernelBackend {
    */
   readonly requester: GatewayRequester;
   readonly kernelClient: GatewayKernelClient;
+  readonly kernelSpecClient: GatewayKernelSpecClient;
   readonly kernels: Kernel.IManager;
   readonly kernelspecs: KernelSpec.IManager;
   readonly sessions: Session.IManager;

@@ -25,7 +25,9 @@ startRelay({
   targetPort: target,
   onData: data => fs.appendFileSync(record, data)
 }).then(relay => {
-  console.log(`relay 127.0.0.1:${relay.port} -> 127.0.0.1:${target}, recording to ${record}`);
+  console.log(
+    `relay 127.0.0.1:${relay.port} -> 127.0.0.1:${target}, recording to ${record}`
+  );
 });
 
 process.on('SIGTERM', () => process.exit(0));
