@@ -57,7 +57,11 @@ module.exports = {
       ),
       url: `http://127.0.0.1:${ports.gateway}/api`,
       cwd: state('gateway-root'),
-      env: env({ KG_AUTH_TOKEN: tokens.gateway }),
+      env: env({
+        KG_AUTH_TOKEN: tokens.gateway,
+        // A kernelspec only this gateway has: "Python 3 (on the gateway)".
+        JUPYTER_PATH: path.join(__dirname, 'gateway-kernels')
+      }),
       timeout: 120 * 1000,
       reuseExistingServer: false
     },

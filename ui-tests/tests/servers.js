@@ -55,7 +55,49 @@ function gatewayCommand(jupyter, port, token, labPort) {
  * The environment of a server process.
  */
 function env(extra) {
-  return { ...process.env, ...extra };
+  const venvBin = path.join(__dirname, '..', '..', '.venv', 'bin');
+  return {
+    ...process.env,
+    PATH: `${venvBin}${path.delimiter}${process.env.PATH}`,
+    ...extra
+  };
 }
 
-module.exports = { ports, tokens, state, gatewayCommand, env, STATE };
+/**
+ * The Kernel Gateway the main JupyterLab uses, as the tests address it.
+ */
+const gateway = {
+  url: `http://localhost:${ports.gateway}/`,
+  token: tokens.gateway,
+  /**
+   * The gateway's own view of its kernels (`GET /api/kernels`).
+   */
+  async kernels() {
+    const response = await fetch(
+      `http://127.0.0.1:${ports.gateway}/api/kernels?token=${tokens.gateway}`
+    );
+    if (!response.ok) {
+      throw new Error(`GET /api/kernels answered ${response.status}`);
+    }
+    return response.json();
+  },
+  async shutdownAll() {
+    for (const kernel of await gateway.kernels()) {
+      await fetch(
+        `http://127.0.0.1:${ports.gateway}/api/kernels/${kernel.id}?token=${tokens.gateway}`,
+        { method: 'DELETE' }
+      );
+    }
+  }
+};
+
+module.exports = {
+  ports,
+  tokens,
+  state,
+  gatewayCommand,
+  env,
+  gateway,
+  STATE,
+  LAB_ROOT: path.join(STATE, 'lab-root')
+};
