@@ -118,12 +118,16 @@ const uiPlugin: JupyterFrontEndPlugin<void> = {
   ) => {
     const trans = (translator ?? nullTranslator).load('jupyterlab');
     addCommands(app.commands, gateway, trans);
-    const notifier = new GatewayNotifier({
-      gateway,
-      commands: app.commands,
-      trans
+    // Toasts only show once the application is up: notify from then on
+    // (the notifier first reports the health observed so far).
+    void app.restored.then(() => {
+      const notifier = new GatewayNotifier({
+        gateway,
+        commands: app.commands,
+        trans
+      });
+      notifier.showProblems(gateway.problems);
     });
-    notifier.showProblems(gateway.problems);
     if (gateway.isGateway) {
       routeDefaultKernelShutdown({
         gateway,

@@ -183,3 +183,23 @@ export function shortGatewayMessage(message: unknown): string {
   const last = lines.length > 0 ? lines[lines.length - 1] : '';
   return last.length > 300 ? `${last.slice(0, 297)}...` : last;
 }
+
+/**
+ * One short sentence for a notification toast (JupyterLab cuts toasts at
+ * 140 characters); the full message says what to do.
+ */
+export function summarizeGatewayError(error: GatewayError): string {
+  const url = error.gatewayUrl;
+  switch (error.kind) {
+    case 'unreachable':
+      return `Cannot reach the Kernel Gateway at ${url}.`;
+    case 'timeout':
+      return `The Kernel Gateway at ${url} does not answer in time.`;
+    case 'refused':
+      return error instanceof GatewayResponseError && error.status === 401
+        ? `The Kernel Gateway at ${url} refused the token.`
+        : `The Kernel Gateway at ${url} refused this page (token or CORS).`;
+    default:
+      return error.message.split('. ')[0];
+  }
+}

@@ -1,9 +1,10 @@
-import { Notification } from '@jupyterlab/apputils';
+import { Notification, showErrorMessage } from '@jupyterlab/apputils';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import type { CommandRegistry } from '@lumino/commands';
 import type { IDisposable } from '@lumino/disposable';
 
 import type { ISettingProblem } from '../gateway/config';
+import { summarizeGatewayError } from '../gateway/errors';
 import type { IGatewayHealth } from '../gateway/request';
 import type { IKernelGateway } from '../tokens';
 import { CommandIDs } from './commands';
@@ -57,8 +58,20 @@ export class GatewayNotifier implements IDisposable {
 
   private _onHealth(_: unknown, health: IGatewayHealth): void {
     if (health.state === 'unreachable' || health.state === 'refused') {
-      const message = health.error?.message ?? 'The Kernel Gateway failed.';
-      const actions = [
+      const error = health.error;
+      const detail =
+        error?.message ?? this._trans.__('The Kernel Gateway failed.');
+      // The toast holds one sentence; "Details" shows what to do.
+      const message = error ? summarizeGatewayError(error) : detail;
+      const actions: Notification.IAction[] = [
+        {
+          label: this._trans.__('Details'),
+          caption: this._trans.__('What went wrong and how to fix it'),
+          callback: () =>
+            void showErrorMessage(this._trans.__('Kernel Gateway'), {
+              message: detail
+            })
+        },
         {
           label: this._trans.__('Retry'),
           caption: this._trans.__('Check the Kernel Gateway connection again'),

@@ -1,0 +1,105 @@
+/**
+ * In a real browser, against a JupyterLab that requires a token and checks
+ * XSRF (as in production): the local server's token, XSRF value and
+ * cookies never reach the gateway, and the gateway token never appears in
+ * a URL sent to the local server. A recording relay in front of the
+ * gateway keeps every byte the gateway receives.
+ */
+import * as fs from 'fs';
+
+import { expect, test as base } from '@playwright/test';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { ports, tokens, state } = require('./servers');
+
+const LAB = `http://127.0.0.1:${ports.secureLab}`;
+const test = base;
+
+test('no local credential reaches the gateway; no gateway token reaches the local server', async ({
+  page,
+  context
+}) => {
+  const record = state('relay.bin');
+  fs.writeFileSync(record, '');
+  const localUrls: string[] = [];
+  page.on('request', request => {
+    if (request.url().startsWith(LAB)) {
+      localUrls.push(request.url());
+    }
+  });
+
+  await page.goto(`${LAB}/lab?token=${tokens.lab}`);
+  await page.waitForSelector('#jupyterlab-splash', { state: 'detached' });
+  const card = page.locator(
+    '.jp-LauncherCard[data-category="Notebook"][title="Python 3 (ipykernel)"]'
+  );
+  await expect(card.locator('img')).toHaveAttribute(
+    'src',
+    new RegExp(`^http://localhost:${ports.relay}/kernelspecs/python3/`)
+  );
+  await card.click();
+  const cell = page.locator('.jp-Notebook .jp-Cell .cm-content').first();
+  await cell.click();
+  await page.keyboard.type(
+    "import os; print('ran on', os.environ['KERNEL_GATEWAY'])"
+  );
+  await page.keyboard.press('Shift+Enter');
+  await expect(page.locator('.jp-OutputArea-output').first()).toHaveText(
+    'ran on 1'
+  );
+  await page.keyboard.press('Control+s');
+  // First save of an untitled notebook: JupyterLab offers to rename it.
+  const rename = page.locator('.jp-Dialog', { hasText: 'Rename file' });
+  await rename.getByRole('textbox').fill('secure.ipynb');
+  await rename.locator('.jp-mod-accept').click();
+  await expect(page.locator('.jp-mod-dirty')).toHaveCount(0);
+  await page
+    .locator('jp-button[data-command="notebook:restart-kernel"]')
+    .click();
+  await page.locator('.jp-Dialog .jp-mod-accept').click();
+  await page.locator('.jp-Notebook .jp-Cell').first().click();
+  await page.keyboard.press('Shift+Enter');
+  await expect(page.locator('.jp-OutputArea-output').first()).toHaveText(
+    'ran on 1'
+  );
+  await page.getByRole('menuitem', { name: 'Kernel' }).click();
+  await page.getByRole('menuitem', { name: 'Shut Down Kernel' }).click();
+  await expect(page.locator('.jp-Toolbar-kernelName')).toHaveText('No Kernel');
+
+  // The local server's credentials, as this browser holds them.
+  const cookies = await context.cookies(LAB);
+  const xsrf = cookies.find(c => c.name === '_xsrf');
+  const login = cookies.find(c => c.name.startsWith('username-127-0-0-1'));
+  expect(xsrf?.value).toBeTruthy();
+  expect(login?.value).toBeTruthy();
+
+  const seen = fs.readFileSync(record).toString('latin1');
+  // The relay saw the notebook's traffic (the checks below are not vacuous).
+  expect(seen).toMatch(/POST \/api\/kernels\?token=/);
+  expect(seen).toMatch(
+    /GET \/api\/kernels\/[\w-]+\/channels\?session_id=[\w-]+&token=/
+  );
+  expect(seen).toMatch(/POST \/api\/kernels\/[\w-]+\/restart\?token=/);
+
+  expect(seen).not.toContain(tokens.lab);
+  expect(seen).not.toContain(xsrf!.value);
+  expect(seen).not.toContain(login!.value);
+  expect(seen).not.toMatch(/^x-xsrftoken:/im);
+  expect(seen).not.toMatch(/^authorization:/im);
+  expect(seen).not.toMatch(/^cookie:.*(_xsrf|username-127-0-0-1)/im);
+
+  // Every request to the gateway carried the gateway token in its URL.
+  const requestLines =
+    seen.match(/^(GET|POST|DELETE|OPTIONS) \S+ HTTP\/1\.1/gm) ?? [];
+  expect(requestLines.length).toBeGreaterThan(3);
+  for (const line of requestLines) {
+    expect(line).toContain(`token=${tokens.secureGateway}`);
+  }
+
+  // The gateway token never travelled to the local server in a URL (its
+  // logs record URLs).
+  expect(localUrls.length).toBeGreaterThan(10);
+  for (const url of localUrls) {
+    expect(url).not.toContain(tokens.secureGateway);
+  }
+});
