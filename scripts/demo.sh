@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Run the demo: a real Jupyter Kernel Gateway on 127.0.0.1:8889 and
 # JupyterLab on 127.0.0.1:8888 with this extension already pointed at it.
-# Notebooks are saved by JupyterLab in ./demo; kernels run on the gateway.
+# Notebooks are saved by JupyterLab in .state/demo/notebooks (seeded from
+# ./demo on the first run); kernels run on the gateway.
 # Ctrl-C stops both. Ports: LAB_PORT, GATEWAY_PORT.
 set -euo pipefail
 
@@ -14,6 +15,10 @@ LAB_PORT="${LAB_PORT:-8888}"
 GATEWAY_PORT="${GATEWAY_PORT:-8889}"
 STATE="$ROOT/.state/demo"
 mkdir -p "$STATE/gateway-root" "$STATE/settings" "$STATE/user-settings"
+if [ ! -d "$STATE/notebooks" ]; then
+  mkdir -p "$STATE/notebooks"
+  cp -r demo/. "$STATE/notebooks/"
+fi
 GATEWAY_TOKEN="$(python -c 'import secrets; print(secrets.token_hex(16))')"
 LAB_TOKEN="$(python -c 'import secrets; print(secrets.token_hex(16))')"
 # JupyterLab's page is http://127.0.0.1:<port>; the gateway is addressed as
@@ -62,7 +67,7 @@ ALLOW_ROOT=()
 [ "$(id -u)" = 0 ] && ALLOW_ROOT=(--allow-root)
 jupyter lab --no-browser "${ALLOW_ROOT[@]}" \
   --ServerApp.ip=127.0.0.1 --ServerApp.port="$LAB_PORT" --ServerApp.port_retries=0 \
-  --ServerApp.root_dir="$ROOT/demo" \
+  --ServerApp.root_dir="$STATE/notebooks" \
   --IdentityProvider.token="$LAB_TOKEN" \
   --LabApp.app_settings_dir="$STATE/settings" \
   --LabApp.user_settings_dir="$STATE/user-settings" \
@@ -79,7 +84,7 @@ cat <<MSG
 
       $LAB_ORIGIN/lab/tree/where-does-my-kernel-run.ipynb?token=$LAB_TOKEN
 
-  Notebooks are saved in $ROOT/demo (the local server);
+  Notebooks are saved in $STATE/notebooks (the local server);
   kernels run on the Kernel Gateway at $GATEWAY_URL
   (logs: $STATE/gateway.log, $STATE/jupyterlab.log).
   Press Ctrl-C to stop both servers.

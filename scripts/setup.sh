@@ -15,6 +15,7 @@ FOR_TESTS=0
 [ "${1:-}" = "--for-tests" ] && FOR_TESTS=1
 
 step() { printf '\n==> %s\n' "$*"; }
+export PIP_ROOT_USER_ACTION=ignore PIP_DISABLE_PIP_VERSION_CHECK=1
 
 step "Python virtual environment in .venv (JupyterLab, Jupyter Kernel Gateway, jupyter-builder)"
 if [ ! -x "$VENV/bin/python" ]; then
