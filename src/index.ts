@@ -127,6 +127,8 @@ const uiPlugin: JupyterFrontEndPlugin<void> = {
         trans
       });
       notifier.showProblems(gateway.problems);
+      // It lives as long as the page.
+      return notifier;
     });
     if (gateway.isGateway) {
       routeDefaultKernelShutdown({

@@ -1,28 +1,22 @@
-import type { Kernel, ServerConnection } from '@jupyterlab/services';
-import { BaseManager } from '@jupyterlab/services';
+import type { Kernel } from '@jupyterlab/services';
 import type { ISignal } from '@lumino/signaling';
 import { Signal } from '@lumino/signaling';
 
 import type { BackendSet } from './backend';
+import { RoutingManager } from './routing';
 
 /**
  * The kernel manager JupyterLab uses: it delegates every call to the
- * backend that owns the kernel (or offers its kernelspec).
+ * backend that runs the kernel (or offers its kernelspec).
  */
 export class RoutingKernelManager
-  extends BaseManager
+  extends RoutingManager<Kernel.IManager>
   implements Kernel.IManager
 {
   constructor(options: { backends: BackendSet }) {
-    super({
-      serverSettings: options.backends.primary.kernels.serverSettings
-    });
-    this._backends = options.backends;
-    for (const backend of this._backends.backends) {
-      backend.kernels.runningChanged.connect(this._onRunningChanged, this);
-      if (backend.failuresAreLocal) {
-        backend.kernels.connectionFailure.connect(this._onFailure, this);
-      }
+    super(options.backends, backend => backend.kernels);
+    for (const part of this.parts()) {
+      part.runningChanged.connect(this._onRunningChanged, this);
     }
   }
 
@@ -30,51 +24,28 @@ export class RoutingKernelManager
     return this._runningChanged;
   }
 
-  /**
-   * Connection failures of the local server only; a gateway's failures are
-   * reported by the extension's own notifications.
-   */
-  get connectionFailure(): ISignal<this, ServerConnection.NetworkError> {
-    return this._connectionFailure;
-  }
-
-  get isReady(): boolean {
-    return this._backends.backends.every(backend => backend.kernels.isReady);
-  }
-
-  get ready(): Promise<void> {
-    return Promise.all(
-      this._backends.backends.map(backend => backend.kernels.ready)
-    ).then(() => undefined);
-  }
-
   get commsOverSubshells(): Kernel.IManager['commsOverSubshells'] {
-    return this._backends.primary.kernels.commsOverSubshells;
+    return this.part(this.backends.primary).commsOverSubshells;
   }
 
   set commsOverSubshells(value: Kernel.IManager['commsOverSubshells']) {
-    for (const backend of this._backends.backends) {
-      backend.kernels.commsOverSubshells = value;
+    for (const part of this.parts()) {
+      part.commsOverSubshells = value;
     }
   }
 
   *running(): IterableIterator<Kernel.IModel> {
-    for (const backend of this._backends.backends) {
-      yield* backend.kernels.running();
+    for (const part of this.parts()) {
+      yield* part.running();
     }
   }
 
   get runningCount(): number {
-    return this._backends.backends.reduce(
-      (count, backend) => count + backend.kernels.runningCount,
-      0
-    );
+    return this.parts().reduce((count, part) => count + part.runningCount, 0);
   }
 
   async refreshRunning(): Promise<void> {
-    await Promise.all(
-      this._backends.backends.map(backend => backend.kernels.refreshRunning())
-    );
+    await Promise.all(this.parts().map(part => part.refreshRunning()));
   }
 
   async startNew(
@@ -84,14 +55,14 @@ export class RoutingKernelManager
       'model' | 'serverSettings'
     > = {}
   ): Promise<Kernel.IKernelConnection> {
-    return this._backends
+    return this.backends
       .forSpec(createOptions.name)
       .kernels.startNew(createOptions, connectOptions);
   }
 
   async findById(id: string): Promise<Kernel.IModel | undefined> {
-    for (const backend of this._backends.backends) {
-      const model = await backend.kernels.findById(id);
+    for (const part of this.parts()) {
+      const model = await part.findById(id);
       if (model) {
         return model;
       }
@@ -103,29 +74,26 @@ export class RoutingKernelManager
     options: Kernel.IKernelConnection.IOptions
   ): Kernel.IKernelConnection {
     const backend =
-      this._backends.forKernel(options.model.id) ??
-      this._backends.forSpec(options.model.name);
+      this.backends.forKernel(options.model.id) ??
+      this.backends.forSpec(options.model.name);
     return backend.kernels.connectTo(options);
   }
 
   async shutdown(id: string): Promise<void> {
-    const backend = this._backends.forKernel(id) ?? this._backends.primary;
+    const backend = this.backends.forKernel(id) ?? this.backends.primary;
     await backend.kernels.shutdown(id);
   }
 
   async shutdownAll(): Promise<void> {
-    await Promise.all(
-      this._backends.backends.map(backend => backend.kernels.shutdownAll())
-    );
+    await Promise.all(this.parts().map(part => part.shutdownAll()));
   }
 
   dispose(): void {
     if (this.isDisposed) {
       return;
     }
-    for (const backend of this._backends.backends) {
-      backend.kernels.runningChanged.disconnect(this._onRunningChanged, this);
-      backend.kernels.connectionFailure.disconnect(this._onFailure, this);
+    for (const part of this.parts()) {
+      part.runningChanged.disconnect(this._onRunningChanged, this);
     }
     super.dispose();
   }
@@ -134,13 +102,5 @@ export class RoutingKernelManager
     this._runningChanged.emit(Array.from(this.running()));
   }
 
-  private _onFailure(_: unknown, error: ServerConnection.NetworkError): void {
-    this._connectionFailure.emit(error);
-  }
-
-  private _backends: BackendSet;
   private _runningChanged = new Signal<this, Kernel.IModel[]>(this);
-  private _connectionFailure = new Signal<this, ServerConnection.NetworkError>(
-    this
-  );
 }

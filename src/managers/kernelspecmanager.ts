@@ -1,9 +1,9 @@
-import type { KernelSpec, ServerConnection } from '@jupyterlab/services';
-import { BaseManager } from '@jupyterlab/services';
+import type { KernelSpec } from '@jupyterlab/services';
 import type { ISignal } from '@lumino/signaling';
 import { Signal } from '@lumino/signaling';
 
 import type { BackendSet } from './backend';
+import { RoutingManager } from './routing';
 
 /**
  * The kernelspec manager JupyterLab uses: the kernelspecs of all backends,
@@ -11,19 +11,13 @@ import type { BackendSet } from './backend';
  * name, the first backend's spec is shown.
  */
 export class RoutingKernelSpecManager
-  extends BaseManager
+  extends RoutingManager<KernelSpec.IManager>
   implements KernelSpec.IManager
 {
   constructor(options: { backends: BackendSet }) {
-    super({
-      serverSettings: options.backends.primary.kernelspecs.serverSettings
-    });
-    this._backends = options.backends;
-    for (const backend of this._backends.backends) {
-      backend.kernelspecs.specsChanged.connect(this._onSpecsChanged, this);
-      if (backend.failuresAreLocal) {
-        backend.kernelspecs.connectionFailure.connect(this._onFailure, this);
-      }
+    super(options.backends, backend => backend.kernelspecs);
+    for (const part of this.parts()) {
+      part.specsChanged.connect(this._onSpecsChanged, this);
     }
     this._specs = this._merge();
   }
@@ -32,44 +26,27 @@ export class RoutingKernelSpecManager
     return this._specsChanged;
   }
 
-  get connectionFailure(): ISignal<this, ServerConnection.NetworkError> {
-    return this._connectionFailure;
-  }
-
-  get isReady(): boolean {
-    return this._backends.backends.every(b => b.kernelspecs.isReady);
-  }
-
-  get ready(): Promise<void> {
-    return Promise.all(
-      this._backends.backends.map(backend => backend.kernelspecs.ready)
-    ).then(() => undefined);
-  }
-
   get specs(): KernelSpec.ISpecModels | null {
     return this._specs;
   }
 
   async refreshSpecs(): Promise<void> {
-    await Promise.all(
-      this._backends.backends.map(backend => backend.kernelspecs.refreshSpecs())
-    );
+    await Promise.all(this.parts().map(part => part.refreshSpecs()));
   }
 
   dispose(): void {
     if (this.isDisposed) {
       return;
     }
-    for (const backend of this._backends.backends) {
-      backend.kernelspecs.specsChanged.disconnect(this._onSpecsChanged, this);
-      backend.kernelspecs.connectionFailure.disconnect(this._onFailure, this);
+    for (const part of this.parts()) {
+      part.specsChanged.disconnect(this._onSpecsChanged, this);
     }
     super.dispose();
   }
 
   private _merge(): KernelSpec.ISpecModels | null {
-    const known = this._backends.backends
-      .map(backend => backend.kernelspecs.specs)
+    const known = this.parts()
+      .map(part => part.specs)
       .filter((specs): specs is KernelSpec.ISpecModels => specs !== null);
     if (known.length === 0) {
       return null;
@@ -95,14 +72,6 @@ export class RoutingKernelSpecManager
     }
   }
 
-  private _onFailure(_: unknown, error: ServerConnection.NetworkError): void {
-    this._connectionFailure.emit(error);
-  }
-
-  private _backends: BackendSet;
   private _specs: KernelSpec.ISpecModels | null;
   private _specsChanged = new Signal<this, KernelSpec.ISpecModels>(this);
-  private _connectionFailure = new Signal<this, ServerConnection.NetworkError>(
-    this
-  );
 }

@@ -1,9 +1,9 @@
-import type { ServerConnection, Session } from '@jupyterlab/services';
-import { BaseManager } from '@jupyterlab/services';
+import type { Session } from '@jupyterlab/services';
 import type { ISignal } from '@lumino/signaling';
 import { Signal } from '@lumino/signaling';
 
 import type { BackendSet } from './backend';
+import { RoutingManager } from './routing';
 
 type ConnectOptions = Omit<
   Session.ISessionConnection.IOptions,
@@ -15,19 +15,13 @@ type ConnectOptions = Omit<
  * backend holding the session (or offering the requested kernelspec).
  */
 export class RoutingSessionManager
-  extends BaseManager
+  extends RoutingManager<Session.IManager>
   implements Session.IManager
 {
   constructor(options: { backends: BackendSet }) {
-    super({
-      serverSettings: options.backends.primary.sessions.serverSettings
-    });
-    this._backends = options.backends;
-    for (const backend of this._backends.backends) {
-      backend.sessions.runningChanged.connect(this._onRunningChanged, this);
-      if (backend.failuresAreLocal) {
-        backend.sessions.connectionFailure.connect(this._onFailure, this);
-      }
+    super(options.backends, backend => backend.sessions);
+    for (const part of this.parts()) {
+      part.runningChanged.connect(this._onRunningChanged, this);
     }
   }
 
@@ -35,59 +29,31 @@ export class RoutingSessionManager
     return this._runningChanged;
   }
 
-  get connectionFailure(): ISignal<this, ServerConnection.NetworkError> {
-    return this._connectionFailure;
-  }
-
-  get isReady(): boolean {
-    return this._backends.backends.every(b => b.sessions.isReady);
-  }
-
-  get ready(): Promise<void> {
-    return Promise.all(
-      this._backends.backends.map(backend => backend.sessions.ready)
-    ).then(() => undefined);
-  }
-
   *running(): IterableIterator<Session.IModel> {
-    for (const backend of this._backends.backends) {
-      yield* backend.sessions.running();
+    for (const part of this.parts()) {
+      yield* part.running();
     }
   }
 
   async refreshRunning(): Promise<void> {
-    await Promise.all(
-      this._backends.backends.map(backend => backend.sessions.refreshRunning())
-    );
+    await Promise.all(this.parts().map(part => part.refreshRunning()));
   }
 
   async startNew(
     createOptions: Session.ISessionOptions,
     connectOptions: ConnectOptions = {}
   ): Promise<Session.ISessionConnection> {
-    return this._backends
+    return this.backends
       .forSpec(createOptions.kernel?.name)
       .sessions.startNew(createOptions, connectOptions);
   }
 
   async findById(id: string): Promise<Session.IModel | undefined> {
-    for (const backend of this._backends.backends) {
-      const model = await backend.sessions.findById(id);
-      if (model) {
-        return model;
-      }
-    }
-    return undefined;
+    return this._find(part => part.findById(id));
   }
 
   async findByPath(path: string): Promise<Session.IModel | undefined> {
-    for (const backend of this._backends.backends) {
-      const model = await backend.sessions.findByPath(path);
-      if (model) {
-        return model;
-      }
-    }
-    return undefined;
+    return this._find(part => part.findByPath(path));
   }
 
   connectTo(
@@ -97,51 +63,51 @@ export class RoutingSessionManager
     >
   ): Session.ISessionConnection {
     const backend =
-      this._backends.forSession(options.model.id) ?? this._backends.primary;
+      this.backends.forSession(options.model.id) ?? this.backends.primary;
     return backend.sessions.connectTo(options);
   }
 
   async shutdown(id: string): Promise<void> {
-    const backend = this._backends.forSession(id) ?? this._backends.primary;
+    const backend = this.backends.forSession(id) ?? this.backends.primary;
     await backend.sessions.shutdown(id);
   }
 
   async shutdownAll(): Promise<void> {
-    await Promise.all(
-      this._backends.backends.map(backend => backend.sessions.shutdownAll())
-    );
+    await Promise.all(this.parts().map(part => part.shutdownAll()));
   }
 
   async stopIfNeeded(path: string): Promise<void> {
-    await Promise.all(
-      this._backends.backends.map(backend =>
-        backend.sessions.stopIfNeeded(path)
-      )
-    );
+    await Promise.all(this.parts().map(part => part.stopIfNeeded(path)));
   }
 
   dispose(): void {
     if (this.isDisposed) {
       return;
     }
-    for (const backend of this._backends.backends) {
-      backend.sessions.runningChanged.disconnect(this._onRunningChanged, this);
-      backend.sessions.connectionFailure.disconnect(this._onFailure, this);
+    for (const part of this.parts()) {
+      part.runningChanged.disconnect(this._onRunningChanged, this);
     }
     super.dispose();
+  }
+
+  /**
+   * The first model a backend finds.
+   */
+  private async _find(
+    find: (part: Session.IManager) => Promise<Session.IModel | undefined>
+  ): Promise<Session.IModel | undefined> {
+    for (const part of this.parts()) {
+      const model = await find(part);
+      if (model) {
+        return model;
+      }
+    }
+    return undefined;
   }
 
   private _onRunningChanged(): void {
     this._runningChanged.emit(Array.from(this.running()));
   }
 
-  private _onFailure(_: unknown, error: ServerConnection.NetworkError): void {
-    this._connectionFailure.emit(error);
-  }
-
-  private _backends: BackendSet;
   private _runningChanged = new Signal<this, Session.IModel[]>(this);
-  private _connectionFailure = new Signal<this, ServerConnection.NetworkError>(
-    this
-  );
 }
