@@ -15,13 +15,20 @@ FOR_TESTS=0
 [ "${1:-}" = "--for-tests" ] && FOR_TESTS=1
 
 step() { printf '\n==> %s\n' "$*"; }
+# Run a command quietly; show its output only if it fails.
+quiet() {
+  local log
+  log="$(mktemp)"
+  "$@" >"$log" 2>&1 || { cat "$log"; rm -f "$log"; return 1; }
+  rm -f "$log"
+}
 export PIP_ROOT_USER_ACTION=ignore PIP_DISABLE_PIP_VERSION_CHECK=1
 
 step "Python virtual environment in .venv (JupyterLab, Jupyter Kernel Gateway, jupyter-builder)"
 if [ ! -x "$VENV/bin/python" ]; then
   "$PYTHON" -m venv "$VENV"
 fi
-"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+quiet "$VENV/bin/python" -m pip install -r requirements-dev.txt
 export PATH="$VENV/bin:$PATH"
 
 step "npm packages"
@@ -32,14 +39,14 @@ npm run --silent build:prod
 
 step "Package it as a wheel and install it into .venv (what users get from pip)"
 rm -rf dist
-"$VENV/bin/python" -m pip wheel --quiet --no-deps --wheel-dir dist .
-"$VENV/bin/python" -m pip install --quiet --force-reinstall --no-deps dist/jupyterlab_kernel_gateway-*.whl
+quiet "$VENV/bin/python" -m pip wheel --no-deps --wheel-dir dist .
+quiet "$VENV/bin/python" -m pip install --force-reinstall --no-deps dist/jupyterlab_kernel_gateway-*.whl
 # A developer install (jupyter-builder develop) leaves a symlink that would
 # shadow the wheel's copy: remove it.
 LINK="$VENV/share/jupyter/labextensions/jupyterlab-kernel-gateway"
 if [ -L "$LINK" ]; then
   rm "$LINK"
-  "$VENV/bin/python" -m pip install --quiet --force-reinstall --no-deps dist/jupyterlab_kernel_gateway-*.whl
+  quiet "$VENV/bin/python" -m pip install --force-reinstall --no-deps dist/jupyterlab_kernel_gateway-*.whl
 fi
 "$VENV/bin/jupyter" labextension list 2>&1 | grep -q "jupyterlab-kernel-gateway.*enabled.*OK" || {
   "$VENV/bin/jupyter" labextension list

@@ -20,4 +20,7 @@ npx jest --ci
 printf '\n==> Playwright (Debian Chromium, real JupyterLab and Kernel Gateways)\n'
 (cd ui-tests && npx playwright test)
 
+printf '\n==> The three install routes of the README\n'
+scripts/check-install-routes.sh
+
 printf '\nAll tests passed.\n'

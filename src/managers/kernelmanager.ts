@@ -6,6 +6,13 @@ import type { BackendSet } from './backend';
 import { RoutingManager } from './routing';
 
 /**
+ * A kernel manager of JupyterLab >= 4.6.
+ */
+interface IKernelInfoTimeout {
+  kernelInfoTimeout?: number;
+}
+
+/**
  * The kernel manager JupyterLab uses: it delegates every call to the
  * backend that runs the kernel (or offers its kernelspec).
  */
@@ -31,6 +38,23 @@ export class RoutingKernelManager
   set commsOverSubshells(value: Kernel.IManager['commsOverSubshells']) {
     for (const part of this.parts()) {
       part.commsOverSubshells = value;
+    }
+  }
+
+  /**
+   * How long a kernel connection waits for `kernel_info_reply` (JupyterLab
+   * 4.6 sets it from its settings; older managers do not have it).
+   */
+  get kernelInfoTimeout(): number | undefined {
+    return (this.part(this.backends.primary) as IKernelInfoTimeout)
+      .kernelInfoTimeout;
+  }
+
+  set kernelInfoTimeout(value: number | undefined) {
+    for (const part of this.parts()) {
+      if ('kernelInfoTimeout' in part && value !== undefined) {
+        (part as IKernelInfoTimeout).kernelInfoTimeout = value;
+      }
     }
   }
 
