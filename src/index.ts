@@ -2,6 +2,7 @@ import type {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
+import { ICommandPalette } from '@jupyterlab/apputils';
 import { PageConfig } from '@jupyterlab/coreutils';
 import type {
   Kernel,
@@ -20,6 +21,7 @@ import {
   ISettingManager
 } from '@jupyterlab/services';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
+import { IStatusBar } from '@jupyterlab/statusbar';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
 // The managers must exist before the application starts (service-manager
@@ -29,13 +31,20 @@ import { loadGatewaySettings, SETTINGS_PLUGIN_ID } from './gateway/settings';
 import { MemoryStorage } from './gateway/store';
 import { KernelGatewayService } from './managers/service';
 import { IKernelGateway } from './tokens';
-import { addCommands } from './ui/commands';
+import { addCommands, CommandIDs } from './ui/commands';
 import { GatewayNotifier } from './ui/notifications';
+import { openSessionContexts, startNewKernel } from './ui/sessions';
+import { GatewayStatusItem } from './ui/statusbar';
 import { watchSettings } from './ui/settingswatch';
 import { routeDefaultKernelShutdown } from './ui/shutdownunused';
 /* eslint-enable jupyter/prefer-lazy-imports */
 
 export { IKernelGateway } from './tokens';
+
+/**
+ * The id of the status-bar item.
+ */
+const STATUS_ITEM_ID = 'jupyterlab-kernel-gateway:status';
 
 /**
  * Builds the gateway service from the settings, before the application
@@ -100,42 +109,80 @@ const sessionManagerPlugin: ServiceManagerPlugin<Session.IManager> = {
 };
 
 /**
- * The user-facing part: commands, notifications, settings edits, and the
- * "Shut Down Unused" fix.
+ * The user-facing part: commands, status bar, notifications, live settings
+ * and the "Shut Down Unused" fix.
  */
 const uiPlugin: JupyterFrontEndPlugin<void> = {
   id: SETTINGS_PLUGIN_ID,
   description:
-    'Kernel Gateway settings, commands and notifications about the gateway.',
+    'Kernel Gateway settings, status bar, connection test and notifications.',
   autoStart: true,
   requires: [IKernelGateway],
-  optional: [ISettingRegistry, ITranslator],
+  optional: [ISettingRegistry, ITranslator, IStatusBar, ICommandPalette],
   activate: (
     app: JupyterFrontEnd,
     gateway: IKernelGateway,
     settingRegistry: ISettingRegistry | null,
-    translator: ITranslator | null
+    translator: ITranslator | null,
+    statusBar: IStatusBar | null,
+    palette: ICommandPalette | null
   ) => {
     const trans = (translator ?? nullTranslator).load('jupyterlab');
-    addCommands(app.commands, gateway, trans);
+    addCommands(app, gateway, trans);
+    if (palette) {
+      const category = trans.__('Kernel Gateway');
+      for (const command of [
+        CommandIDs.testConnection,
+        CommandIDs.openSettings,
+        CommandIDs.checkConnection
+      ]) {
+        palette.addItem({ command, category });
+      }
+    }
+    if (statusBar) {
+      statusBar.registerStatusItem(STATUS_ITEM_ID, {
+        item: new GatewayStatusItem({
+          gateway,
+          commands: app.commands,
+          trans
+        }),
+        align: 'left',
+        rank: 3
+      });
+    }
+
+    // Start a new kernel (where new kernels now go) for open documents.
+    const offered = (name: string) =>
+      gateway.kernelspecs.specs?.kernelspecs[name] !== undefined;
+    const restart = async (paths: string[], kernelName?: string) => {
+      for (const context of openSessionContexts(app)) {
+        const path = context.session?.path ?? context.path;
+        if (paths.includes(path) || paths.includes(context.path)) {
+          const name = kernelName ?? context.session?.kernel?.name ?? '';
+          await startNewKernel(context, name, offered);
+        }
+      }
+    };
+
     // Toasts only show once the application is up: notify from then on
     // (the notifier first reports the health observed so far).
     void app.restored.then(() => {
       const notifier = new GatewayNotifier({
         gateway,
         commands: app.commands,
-        trans
+        trans,
+        startNewKernel: (path, name) => restart([path], name)
       });
       notifier.showProblems(gateway.problems);
       // It lives as long as the page.
       return notifier;
     });
-    if (gateway.isGateway) {
-      routeDefaultKernelShutdown({
-        gateway,
-        localBaseUrl: app.serviceManager.serverSettings.baseUrl
-      });
-    }
+    // "Shut Down Unused" calls the local server's kernel API directly:
+    // divert requests for gateway kernels to the gateway.
+    routeDefaultKernelShutdown({
+      gateway,
+      localBaseUrl: app.serviceManager.serverSettings.baseUrl
+    });
     if (settingRegistry) {
       void settingRegistry
         .load(SETTINGS_PLUGIN_ID)
@@ -144,7 +191,7 @@ const uiPlugin: JupyterFrontEndPlugin<void> = {
             settings,
             gateway,
             trans,
-            reload: () => window.location.reload()
+            moveSessions: paths => restart(paths)
           })
         )
         .catch(reason =>

@@ -2,7 +2,11 @@ import type { Kernel, KernelSpec, Session } from '@jupyterlab/services';
 import { Token } from '@lumino/coreutils';
 import type { ISignal } from '@lumino/signaling';
 
-import type { IGatewayConfig, ISettingProblem } from './gateway/config';
+import type {
+  IConfigResult,
+  IGatewayConfig,
+  ISettingProblem
+} from './gateway/config';
 import type { IGatewayHealth } from './gateway/request';
 
 /**
@@ -40,13 +44,54 @@ export interface IKernelGateway {
   readonly kernelspecs: KernelSpec.IManager;
   readonly sessions: Session.IManager;
   /**
-   * Whether the kernel `id` runs on the gateway.
+   * Emitted when the configuration in force changed.
+   */
+  readonly configChanged: ISignal<IKernelGateway, IConfigChange>;
+  /**
+   * Emitted when a notebook's or console's kernel is found gone from the
+   * gateway (culled, shut down elsewhere, gateway restarted).
+   */
+  readonly kernelLost: ISignal<IKernelGateway, IKernelLoss>;
+  /**
+   * Apply new settings while the page runs.
+   *
+   * @returns the refused values; if there are any, nothing changes.
+   */
+  configure(settings: IConfigResult): ReadonlyArray<ISettingProblem>;
+  /**
+   * Whether the kernel `id` runs on a gateway.
    */
   isGatewayKernel(id: string): boolean;
   /**
    * Ask the gateway whether it works (`GET api`); resolves with the health.
    */
   checkConnection(): Promise<IGatewayHealth | null>;
+}
+
+/**
+ * A change of the configuration in force.
+ */
+export interface IConfigChange {
+  readonly previous: IGatewayConfig;
+  readonly current: IGatewayConfig;
+  /**
+   * Sessions that keep their kernel where it runs (the previous gateway or
+   * the local server) until their kernel is changed.
+   */
+  readonly kept: ReadonlyArray<{ session: Session.IModel; where: string }>;
+}
+
+/**
+ * A kernel found gone from the gateway.
+ */
+export interface IKernelLoss {
+  /**
+   * The path of the notebook or console that used it.
+   */
+  readonly path: string;
+  readonly type: string;
+  readonly kernelName: string;
+  readonly gatewayUrl: string;
 }
 
 /**

@@ -8,7 +8,8 @@ The Kernel Gateway is preset the way an administrator would do it, through an
 from environment variables set by playwright.config.js:
 
 - LAB_PORT, LAB_ROOT_DIR: where the server listens and keeps notebooks;
-- GATEWAY_URL, GATEWAY_TOKEN: the gateway the extension starts with;
+- GATEWAY_URL, GATEWAY_TOKEN, GATEWAY_NAME: the gateway the extension starts
+  with, and the name shown beside its kernels;
 - LAB_TOKEN (optional): require this token and check XSRF, as a real server.
 """
 
@@ -37,6 +38,7 @@ settings_dir = Path(tempfile.mkdtemp(prefix="kg-lab-app-settings-"))
         {
             "jupyterlab-kernel-gateway:plugin": {
                 "gatewayUrl": os.environ["GATEWAY_URL"],
+                "gatewayName": os.environ.get("GATEWAY_NAME", ""),
                 "authToken": os.environ["GATEWAY_TOKEN"],
             }
         }

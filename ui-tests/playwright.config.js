@@ -16,7 +16,8 @@ const {
   tokens,
   state,
   gatewayCommand,
-  env
+  env,
+  gateway
 } = require('./tests/servers');
 
 const jupyter = path.join(__dirname, '..', '.venv', 'bin', 'jupyter');
@@ -72,7 +73,8 @@ module.exports = {
         LAB_PORT: String(ports.lab),
         LAB_ROOT_DIR: state('lab-root'),
         GATEWAY_URL: `http://localhost:${ports.gateway}/`,
-        GATEWAY_TOKEN: tokens.gateway
+        GATEWAY_TOKEN: tokens.gateway,
+        GATEWAY_NAME: gateway.name
       }),
       timeout: 120 * 1000,
       reuseExistingServer: false

@@ -12,7 +12,10 @@ describe('kernelspecs from a real gateway', () => {
     const specs = backend.kernelspecs.specs!;
     expect(specs.default).toBe('python3');
     const python = specs.kernelspecs.python3!;
-    expect(python.display_name).toBe('Python 3 (ipykernel)');
+    // Labelled with where it runs.
+    expect(python.display_name).toBe(
+      `Python 3 (ipykernel) [localhost:${LISTING.port}]`
+    );
     const logo = python.resources['logo-64x64'];
     expect(logo).toBe(
       `${LISTING.url}kernelspecs/python3/logo-64x64.png?token=${LISTING.token}`
@@ -24,6 +27,16 @@ describe('kernelspecs from a real gateway', () => {
     // Without the token the gateway refuses it.
     const bare = await fetch(logo.split('?')[0]);
     expect(bare.status).toBe(401);
+    backend.dispose();
+  });
+
+  it('labels kernelspecs with the name the user gave the gateway', async () => {
+    const backend = makeBackend({ settings: { gatewayName: 'gpu-cluster' } });
+    await backend.kernelspecs.refreshSpecs();
+    expect(backend.kernelspecs.specs!.kernelspecs.python3!.display_name).toBe(
+      'Python 3 (ipykernel) [gpu-cluster]'
+    );
+    expect(backend.label).toBe('gpu-cluster');
     backend.dispose();
   });
 
@@ -79,7 +92,9 @@ describe('kernelspecs from a hostile gateway', () => {
     expect(Object.keys(specs.kernelspecs)).toEqual(['evil']);
     const evil = specs.kernelspecs.evil!;
     // Strings stay strings: JupyterLab renders display_name as text.
-    expect(evil.display_name).toBe('<img src=x onerror="alert(1)">Evil');
+    expect(evil.display_name).toBe(
+      `<img src=x onerror="alert(1)">Evil [localhost:${LISTING.port}]`
+    );
     expect(Object.keys(evil.resources)).toEqual(['kernel.js']);
     expect(evil.resources['kernel.js']).toBe(
       `${LISTING.url}kernelspecs/evil/kernel.js?token=${LISTING.token}`

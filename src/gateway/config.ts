@@ -25,6 +25,11 @@ export interface IGatewayConfig {
    */
   readonly token: string;
   /**
+   * A short name for the gateway, shown beside its kernels; empty to show
+   * its host.
+   */
+  readonly name: string;
+  /**
    * Timeout of ordinary REST requests, in seconds.
    */
   readonly requestTimeout: number;
@@ -48,6 +53,7 @@ export interface IGatewayConfig {
  */
 export interface IRawGatewaySettings {
   gatewayUrl?: unknown;
+  gatewayName?: unknown;
   wsUrl?: unknown;
   authToken?: unknown;
   requestTimeout?: unknown;
@@ -92,6 +98,7 @@ export const DEFAULT_CONFIG: IGatewayConfig = Object.freeze({
   url: '',
   wsUrl: '',
   token: '',
+  name: '',
   requestTimeout: 42,
   launchTimeout: 40,
   kernelUsername: '',
@@ -132,6 +139,13 @@ export function parseGatewaySettings(raw: IRawGatewaySettings): IConfigResult {
   if (token === undefined) {
     refuse('authToken', 'The auth token must be text.');
   }
+  const name = checkString(raw.gatewayName);
+  if (name === undefined || (name && name.length > 40)) {
+    refuse(
+      'gatewayName',
+      'The gateway name must be text of at most 40 characters.'
+    );
+  }
   const username = checkString(raw.kernelUsername);
   if (username === undefined) {
     refuse('kernelUsername', 'KERNEL_USERNAME must be text.');
@@ -168,6 +182,7 @@ export function parseGatewaySettings(raw: IRawGatewaySettings): IConfigResult {
     url: httpUrl,
     wsUrl: httpUrl ? ws.value || toWebsocketUrl(httpUrl) : '',
     token: token ?? DEFAULT_CONFIG.token,
+    name: name && name.length <= 40 ? name : DEFAULT_CONFIG.name,
     requestTimeout: requestTimeout ?? DEFAULT_CONFIG.requestTimeout,
     launchTimeout: launchTimeout ?? DEFAULT_CONFIG.launchTimeout,
     kernelUsername: username ?? DEFAULT_CONFIG.kernelUsername,
@@ -183,6 +198,17 @@ export function parseGatewaySettings(raw: IRawGatewaySettings): IConfigResult {
  */
 export function toWebsocketUrl(httpUrl: string): string {
   return httpUrl.replace(/^http/, 'ws');
+}
+
+/**
+ * The short name of a gateway for people: the name set by the user, else
+ * its host (and port).
+ */
+export function gatewayLabel(config: IGatewayConfig): string {
+  if (config.name) {
+    return config.name;
+  }
+  return config.url ? new URL(config.url).host : 'Local';
 }
 
 /**

@@ -11,6 +11,13 @@ export type FetchFunction = (
 ) => Promise<Response>;
 
 /**
+ * Where the current configuration of a gateway is read: it may change while
+ * the page runs (a new token, new timeouts), and every request and websocket
+ * must use the configuration in force when it is made.
+ */
+export type ConfigSource = () => IGatewayConfig;
+
+/**
  * Options to build the connection settings of a gateway.
  */
 export interface IConnectionOptions {
@@ -42,19 +49,27 @@ export interface IConnectionOptions {
  *   refuses a preflight without a token), and no cookies, no referrer.
  */
 export function makeGatewaySettings(
-  config: IGatewayConfig,
+  config: IGatewayConfig | ConfigSource,
   options: IConnectionOptions = {}
 ): ServerConnection.ISettings {
+  const current: ConfigSource =
+    typeof config === 'function' ? config : () => config;
   const network = options.fetch ?? defaultFetch;
-  return ServerConnection.makeSettings({
-    baseUrl: config.url,
-    wsUrl: config.wsUrl,
+  const settings = ServerConnection.makeSettings({
+    baseUrl: current().url,
+    wsUrl: current().wsUrl,
     appUrl: '',
-    token: config.token,
+    token: current().token,
     appendToken: true,
     init: { cache: 'no-store', credentials: 'omit', mode: 'cors' },
-    fetch: sanitizingFetch(config, network),
+    fetch: sanitizingFetch(current, network),
     ...(options.WebSocket ? { WebSocket: options.WebSocket } : {})
+  });
+  // Kernel connections read these when they open a websocket: always the
+  // configuration in force. (The base URL of a backend never changes.)
+  return Object.defineProperties(settings, {
+    token: { get: () => current().token, enumerable: true },
+    wsUrl: { get: () => current().wsUrl, enumerable: true }
   });
 }
 
@@ -72,12 +87,12 @@ export function makeGatewaySettings(
  * the local server, are dropped.
  */
 export function sanitizingFetch(
-  config: IGatewayConfig,
+  config: ConfigSource,
   network: FetchFunction
 ): FetchFunction {
   return async (input: RequestInfo | URL, init?: RequestInit) => {
     const source = toParts(input, init);
-    const url = withToken(source.url, config);
+    const url = withToken(source.url, config());
     const headers: Record<string, string> = {};
     let body: string | undefined;
     if (source.method !== 'GET' && source.method !== 'HEAD') {

@@ -1,6 +1,7 @@
 import type { KernelSpec, ServerConnection } from '@jupyterlab/services';
 
 import type { IGatewayConfig } from './config';
+import { gatewayLabel } from './config';
 import type { GatewayRequester } from './request';
 import { validateSpecModels } from './validate';
 
@@ -19,17 +20,39 @@ export class GatewayKernelSpecClient
   readonly serverSettings: ServerConnection.ISettings;
 
   /**
-   * Fetch the gateway's kernelspecs, with logo URLs the page can load.
+   * Fetch the gateway's kernelspecs, with logo URLs the page can load, each
+   * labelled with the gateway's name so that nobody runs code on a remote
+   * machine by surprise: the label shows in the launcher, the kernel picker,
+   * the notebook's kernel indicator and the Running panel.
    */
   async get(): Promise<KernelSpec.ISpecModels> {
     const config = this._requester.config;
     const data = await this._requester.requestJSON('api/kernelspecs', {
       action: 'list its kernels'
     });
-    return validateSpecModels(data, url => resolveResourceUrl(url, config));
+    const specs = validateSpecModels(data, url =>
+      resolveResourceUrl(url, config)
+    );
+    const label = gatewayLabel(config);
+    for (const spec of Object.values(specs.kernelspecs)) {
+      if (spec) {
+        (spec as { display_name: string }).display_name = labelSpec(
+          spec.display_name,
+          label
+        );
+      }
+    }
+    return specs;
   }
 
   private _requester: GatewayRequester;
+}
+
+/**
+ * A kernelspec's display name with the gateway's label: "Python 3 [gpu]".
+ */
+export function labelSpec(displayName: string, label: string): string {
+  return `${displayName} [${label}]`;
 }
 
 /**

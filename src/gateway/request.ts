@@ -4,9 +4,10 @@ import type { ISignal } from '@lumino/signaling';
 import { Signal } from '@lumino/signaling';
 
 import type { IGatewayConfig } from './config';
-import type { FetchFunction } from './connection';
+import type { ConfigSource, FetchFunction } from './connection';
 import { withToken } from './connection';
 import type { GatewayError, IMessageContext } from './errors';
+import { withTimeout } from './timeout';
 import {
   GatewayNetworkError,
   GatewayResponseError,
@@ -33,6 +34,14 @@ export interface IGatewayHealth {
    * When the state was observed (ms since the epoch).
    */
   readonly time: number;
+  /**
+   * The round-trip time of the last connection check (`GET api`), in ms.
+   */
+  readonly rtt?: number;
+  /**
+   * The version the gateway reported at the last check.
+   */
+  readonly version?: string;
 }
 
 /**
@@ -71,16 +80,18 @@ export interface IRequestOptions {
  */
 export class GatewayRequester {
   constructor(options: GatewayRequester.IOptions) {
-    this.config = options.config;
+    this._config = options.config;
     this.serverSettings = options.serverSettings;
     this._network = options.network;
     this._pageOrigin = options.pageOrigin;
   }
 
   /**
-   * The configuration of the gateway.
+   * The configuration of the gateway now in force.
    */
-  readonly config: IGatewayConfig;
+  get config(): IGatewayConfig {
+    return this._config();
+  }
 
   /**
    * The connection settings of the gateway.
@@ -199,9 +210,20 @@ export class GatewayRequester {
    * @returns the gateway's answer (its version).
    */
   async check(): Promise<{ version?: string }> {
-    return (await this.requestJSON('api', {
+    const started = performance.now();
+    const answer = (await this.requestJSON('api', {
       action: 'check the connection'
-    })) as { version?: string };
+    })) as { version?: unknown; gateway_version?: unknown };
+    const version =
+      typeof answer?.gateway_version === 'string'
+        ? answer.gateway_version
+        : typeof answer?.version === 'string'
+          ? answer.version
+          : undefined;
+    const rtt = Math.round(performance.now() - started);
+    this._health = { ...this._health, rtt, version };
+    this._healthChanged.emit(this._health);
+    return { version };
   }
 
   /**
@@ -283,7 +305,13 @@ export class GatewayRequester {
     const previous = this._health;
     // An HTTP error on one resource says the gateway itself works.
     const effective = error?.kind === 'http' ? undefined : (error ?? undefined);
-    this._health = { state, error: effective, time: Date.now() };
+    this._health = {
+      state,
+      error: effective,
+      time: Date.now(),
+      rtt: previous.rtt,
+      version: previous.version
+    };
     if (
       previous.state !== state ||
       previous.error?.message !== effective?.message
@@ -292,6 +320,7 @@ export class GatewayRequester {
     }
   }
 
+  private _config: ConfigSource;
   private _network: FetchFunction;
   private _pageOrigin: string;
   private _health: IGatewayHealth = { state: 'unknown', time: Date.now() };
@@ -300,7 +329,10 @@ export class GatewayRequester {
 
 export namespace GatewayRequester {
   export interface IOptions {
-    config: IGatewayConfig;
+    /**
+     * Where the gateway's current configuration is read.
+     */
+    config: ConfigSource;
     /**
      * Settings made by `makeGatewaySettings` for the same configuration.
      */
@@ -313,18 +345,5 @@ export namespace GatewayRequester {
      * The origin of this page, named in CORS advice.
      */
     pageOrigin: string;
-  }
-}
-
-async function withTimeout<T>(
-  run: (signal: AbortSignal) => Promise<T>,
-  ms: number
-): Promise<T> {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), ms);
-  try {
-    return await run(controller.signal);
-  } finally {
-    clearTimeout(timer);
   }
 }

@@ -60,6 +60,7 @@ export class ClientSessionClient implements Session.ISessionAPIClient {
   constructor(options: ClientSessionClient.IOptions) {
     this._kernels = options.kernelClient;
     this._sessions = options.sessions;
+    this._onDropped = options.onDropped;
     this.serverSettings = options.kernelClient.serverSettings;
   }
 
@@ -90,8 +91,9 @@ export class ClientSessionClient implements Session.ISessionAPIClient {
       const kernel = kernels.get(session.kernel.id);
       if (kernel) {
         models.push(toModel(session, kernel));
-      } else {
-        this._sessions.delete(session.id);
+      } else if (this._sessions.delete(session.id)) {
+        // Gone from the gateway (culled, shut down elsewhere, restarted).
+        this._onDropped?.(session);
       }
     }
     return models;
@@ -223,12 +225,17 @@ export class ClientSessionClient implements Session.ISessionAPIClient {
 
   private _kernels: GatewayKernelClient;
   private _sessions: RecordStore<IStoredSession>;
+  private _onDropped?: (session: IStoredSession) => void;
 }
 
 export namespace ClientSessionClient {
   export interface IOptions {
     kernelClient: GatewayKernelClient;
     sessions: RecordStore<IStoredSession>;
+    /**
+     * Called when a session is dropped because its kernel is gone.
+     */
+    onDropped?: (session: IStoredSession) => void;
   }
 }
 

@@ -3,9 +3,14 @@ import {
   KernelManager,
   KernelSpecManager,
   ServerConnection,
+  SessionAPI,
   SessionManager
 } from '@jupyterlab/services';
 import type { IDisposable } from '@lumino/disposable';
+import type { ISignal } from '@lumino/signaling';
+import { Signal } from '@lumino/signaling';
+
+import { RetirableSessionClient } from './retirable';
 
 /**
  * A place where kernels run — the local Jupyter server or one gateway —
@@ -30,11 +35,31 @@ export interface IKernelBackend extends IDisposable {
   readonly kernelspecs: KernelSpec.IManager;
   readonly sessions: Session.IManager;
   /**
+   * Mark the backend retired (new kernels go to `active`), or active again
+   * with `null`.
+   */
+  retire(active: IKernelBackend | null): void;
+  /**
    * Whether this backend's connection failures are the local server's, and
    * so may reach JupyterLab's "Server Connection Error" dialog. A gateway's
    * failures are reported by the extension in its own words instead.
    */
   readonly failuresAreLocal: boolean;
+}
+
+/**
+ * Mark a backend's readiness promises as handled: disposing a manager
+ * rejects the promise of its first poll ("Poll is disposed"), and a backend
+ * retired before it was ready must not raise unhandled rejections.
+ */
+export function tolerateDisposal(backend: IKernelBackend): void {
+  for (const manager of [
+    backend.kernels,
+    backend.kernelspecs,
+    backend.sessions
+  ]) {
+    manager.ready.catch(() => undefined);
+  }
 }
 
 /**
@@ -60,11 +85,16 @@ export class LocalBackend implements IKernelBackend {
     const standby = options.standby;
     this.kernels = new KernelManager({ serverSettings, standby });
     this.kernelspecs = new KernelSpecManager({ serverSettings, standby });
+    this._sessionClient = new RetirableSessionClient(
+      new SessionAPI.SessionAPIClient({ serverSettings })
+    );
     this.sessions = new SessionManager({
       kernelManager: this.kernels,
       serverSettings,
-      standby
+      standby,
+      sessionAPIClient: this._sessionClient
     });
+    tolerateDisposal(this);
   }
 
   readonly id = 'local';
@@ -78,6 +108,12 @@ export class LocalBackend implements IKernelBackend {
     return this._isDisposed;
   }
 
+  retire(active: IKernelBackend | null): void {
+    this._sessionClient.retirement = active
+      ? { from: 'the local Jupyter server', to: active.label }
+      : null;
+  }
+
   dispose(): void {
     if (this._isDisposed) {
       return;
@@ -88,40 +124,101 @@ export class LocalBackend implements IKernelBackend {
     this.kernelspecs.dispose();
   }
 
+  private _sessionClient: RetirableSessionClient;
   private _isDisposed = false;
 }
 
 /**
- * The backends the routing managers delegate to, with the routing rules.
- * The first backend is the primary one: it gets whatever no rule claims.
+ * A change in the set of backends.
  */
-export class BackendSet {
-  constructor(backends: ReadonlyArray<IKernelBackend>) {
-    if (backends.length === 0) {
-      throw new Error('A BackendSet needs at least one backend.');
-    }
-    this.backends = backends;
-  }
+export interface IBackendChange {
+  readonly added?: IKernelBackend;
+  readonly removed?: IKernelBackend;
+  /**
+   * The backend new kernels go to, after the change.
+   */
+  readonly active: IKernelBackend;
+}
 
-  readonly backends: ReadonlyArray<IKernelBackend>;
-
-  get primary(): IKernelBackend {
-    return this.backends[0];
+/**
+ * The backends the routing managers delegate to, with the routing rules.
+ *
+ * One backend is *active*: new kernels go there and its kernelspecs are the
+ * ones offered. When the user points the extension elsewhere, the previous
+ * backend is *retired*: the notebooks and consoles already attached to its
+ * kernels keep them (and its kernels stay listed) until they are shut down
+ * or changed; then it is disposed.
+ */
+export class BackendSet implements IDisposable {
+  constructor(active: IKernelBackend) {
+    this._active = active;
   }
 
   /**
-   * The backend offering the kernelspec `name`, else the primary one.
+   * The backend new kernels go to.
+   */
+  get primary(): IKernelBackend {
+    return this._active;
+  }
+
+  /**
+   * Every backend, the active one first, then the retired ones.
+   */
+  get backends(): ReadonlyArray<IKernelBackend> {
+    return [this._active, ...this._retired];
+  }
+
+  /**
+   * Retired backends that still serve running kernels.
+   */
+  get retired(): ReadonlyArray<IKernelBackend> {
+    return [...this._retired];
+  }
+
+  /**
+   * Emitted when a backend is added or removed.
+   */
+  get changed(): ISignal<this, IBackendChange> {
+    return this._changed;
+  }
+
+  get isDisposed(): boolean {
+    return this._isDisposed;
+  }
+
+  /**
+   * Make `backend` the active one. The previous active backend is retired,
+   * or disposed if nothing runs on it. A retired backend can be activated
+   * again (the user switched back).
+   */
+  activate(backend: IKernelBackend): void {
+    if (backend === this._active) {
+      return;
+    }
+    const previous = this._active;
+    const wasRetired = this._retired.indexOf(backend);
+    if (wasRetired >= 0) {
+      this._retired.splice(wasRetired, 1);
+      this._unwatch(backend);
+    }
+    this._active = backend;
+    backend.retire(null);
+    previous.retire(backend);
+    this._retired.push(previous);
+    this._watch(previous);
+    this._changed.emit({
+      added: wasRetired < 0 ? backend : undefined,
+      active: backend
+    });
+    this._retireIfIdle(previous);
+  }
+
+  /**
+   * The backend offering the kernelspec `name` for new kernels: the active
+   * one (retired backends start no new kernels).
    */
   forSpec(name: string | undefined): IKernelBackend {
-    if (name) {
-      const owner = this.backends.find(
-        backend => backend.kernelspecs.specs?.kernelspecs[name] !== undefined
-      );
-      if (owner) {
-        return owner;
-      }
-    }
-    return this.primary;
+    return this._active;
   }
 
   /**
@@ -141,4 +238,53 @@ export class BackendSet {
       Array.from(backend.sessions.running()).some(model => model.id === id)
     );
   }
+
+  dispose(): void {
+    if (this._isDisposed) {
+      return;
+    }
+    this._isDisposed = true;
+    for (const backend of this.backends) {
+      backend.dispose();
+    }
+    this._retired = [];
+    Signal.clearData(this);
+  }
+
+  private _watch(backend: IKernelBackend): void {
+    backend.sessions.runningChanged.connect(this._onRetiredChanged, this);
+    backend.kernels.runningChanged.connect(this._onRetiredChanged, this);
+  }
+
+  private _unwatch(backend: IKernelBackend): void {
+    backend.sessions.runningChanged.disconnect(this._onRetiredChanged, this);
+    backend.kernels.runningChanged.disconnect(this._onRetiredChanged, this);
+  }
+
+  private _onRetiredChanged(): void {
+    for (const backend of [...this._retired]) {
+      this._retireIfIdle(backend);
+    }
+  }
+
+  /**
+   * Dispose a retired backend once nothing of the user's runs on it.
+   */
+  private _retireIfIdle(backend: IKernelBackend): void {
+    const busy =
+      Array.from(backend.sessions.running()).length > 0 ||
+      Array.from(backend.kernels.running()).length > 0;
+    if (busy || !this._retired.includes(backend)) {
+      return;
+    }
+    this._retired.splice(this._retired.indexOf(backend), 1);
+    this._unwatch(backend);
+    this._changed.emit({ removed: backend, active: this._active });
+    backend.dispose();
+  }
+
+  private _active: IKernelBackend;
+  private _retired: IKernelBackend[] = [];
+  private _changed = new Signal<this, IBackendChange>(this);
+  private _isDisposed = false;
 }

@@ -5,7 +5,12 @@ import {
   SessionManager
 } from '@jupyterlab/services';
 
+import { Poll } from '@lumino/polling';
+import type { ISignal } from '@lumino/signaling';
+import { Signal } from '@lumino/signaling';
+
 import type { IGatewayConfig } from '../gateway/config';
+import { gatewayLabel } from '../gateway/config';
 import type { FetchFunction } from '../gateway/connection';
 import { makeGatewaySettings } from '../gateway/connection';
 import type { IOwnedKernel } from '../gateway/kernelclient';
@@ -14,6 +19,7 @@ import {
   validateOwnedKernel
 } from '../gateway/kernelclient';
 import { GatewayKernelSpecClient } from '../gateway/kernelspecclient';
+import type { IGatewayHealth } from '../gateway/request';
 import { GatewayRequester } from '../gateway/request';
 import type { IStoredSession } from '../gateway/sessionclient';
 import {
@@ -23,6 +29,8 @@ import {
 import type { IKeyValueStorage } from '../gateway/store';
 import { RecordStore } from '../gateway/store';
 import type { IBackendOptions, IKernelBackend } from './backend';
+import { tolerateDisposal } from './backend';
+import { RetirableSessionClient } from './retirable';
 
 /**
  * The kernels of one gateway: JupyterLab's stock managers, built with the
@@ -33,15 +41,15 @@ export class GatewayBackend implements IKernelBackend {
     const { config, standby } = options;
     const network: FetchFunction =
       options.fetch ?? ((input, init) => globalThis.fetch(input, init));
-    const serverSettings = makeGatewaySettings(config, {
+    this._config = config;
+    const current = () => this._config;
+    const serverSettings = makeGatewaySettings(current, {
       fetch: network,
       WebSocket: options.WebSocket
     });
-    this.config = config;
     this.id = config.url;
-    this.label = new URL(config.url).host;
     this.requester = new GatewayRequester({
-      config,
+      config: current,
       serverSettings,
       network,
       pageOrigin: options.pageOrigin
@@ -83,26 +91,77 @@ export class GatewayBackend implements IKernelBackend {
       standby,
       kernelSpecAPIClient
     });
+    this._sessionClient = new RetirableSessionClient(
+      new ClientSessionClient({
+        kernelClient: this.kernelClient,
+        sessions: this._stored,
+        onDropped: session => this._kernelLost.emit(session)
+      })
+    );
     this.sessions = new SessionManager({
       kernelManager: this.kernels,
       serverSettings,
       standby,
-      sessionAPIClient: new ClientSessionClient({
-        kernelClient: this.kernelClient,
-        sessions: this._stored
-      })
+      sessionAPIClient: this._sessionClient
     });
 
     // Another tab started, renamed or shut down a session: catch up now
     // rather than at the next poll.
     this._stored.changed.connect(this._refresh, this);
     this._owned.changed.connect(this._refresh, this);
+    tolerateDisposal(this);
+
+    // Check the gateway now and then (GET api: health, round trip,
+    // version), and catch up as soon as it answers again.
+    this._healthPoll = new Poll({
+      factory: () => this.requester.check(),
+      frequency: { interval: 30 * 1000, backoff: true, max: 60 * 1000 },
+      name: `jupyterlab-kernel-gateway:health:${config.url}`,
+      standby: options.standby ?? 'when-hidden'
+    });
+    this.requester.healthChanged.connect(this._onHealth, this);
+  }
+
+  /**
+   * Emitted when a session is dropped because its kernel is gone from the
+   * gateway (culled, shut down elsewhere, gateway restarted).
+   */
+  get kernelLost(): ISignal<this, IStoredSession> {
+    return this._kernelLost;
   }
 
   readonly id: string;
-  readonly label: string;
   readonly failuresAreLocal = false;
-  readonly config: IGatewayConfig;
+
+  /**
+   * The configuration in force.
+   */
+  get config(): IGatewayConfig {
+    return this._config;
+  }
+
+  /**
+   * The name the user gave the gateway, or its host.
+   */
+  get label(): string {
+    return gatewayLabel(this._config);
+  }
+
+  /**
+   * Apply a new configuration of the same gateway (same URL): a new token,
+   * websocket URL, timeouts or kernel environment take effect for the next
+   * request, websocket and kernel start, without touching running kernels.
+   */
+  reconfigure(config: IGatewayConfig): void {
+    if (config.url !== this.id) {
+      throw new Error(
+        `A backend for ${this.id} cannot be moved to ${config.url}.`
+      );
+    }
+    this._config = config;
+    // Logo URLs carry the token: fetch them again.
+    void this.kernelspecs.refreshSpecs().catch(() => undefined);
+  }
   /**
    * Makes the REST requests and tracks the gateway's health.
    */
@@ -117,16 +176,37 @@ export class GatewayBackend implements IKernelBackend {
     return this._isDisposed;
   }
 
+  retire(active: IKernelBackend | null): void {
+    this._sessionClient.retirement = active
+      ? {
+          from: `the Kernel Gateway at ${this.config.url}`,
+          to: active.label
+        }
+      : null;
+  }
+
   dispose(): void {
     if (this._isDisposed) {
       return;
     }
     this._isDisposed = true;
+    this._healthPoll.dispose();
+    this.requester.healthChanged.disconnect(this._onHealth, this);
     this._owned.dispose();
     this._stored.dispose();
     this.sessions.dispose();
     this.kernels.dispose();
     this.kernelspecs.dispose();
+  }
+
+  private _onHealth(_: unknown, health: IGatewayHealth): void {
+    const wasDown = this._lastState !== 'connected';
+    this._lastState = health.state;
+    if (health.state === 'connected' && wasDown && !this._isDisposed) {
+      // Back (or up for the first time): list kernelspecs and kernels now.
+      void this.kernelspecs.refreshSpecs().catch(() => undefined);
+      void this.kernels.refreshRunning().catch(() => undefined);
+    }
   }
 
   private _refresh(_: unknown, source: RecordStore.ChangeSource): void {
@@ -147,6 +227,11 @@ export class GatewayBackend implements IKernelBackend {
     }, 50);
   }
 
+  private _config: IGatewayConfig;
+  private _healthPoll: Poll;
+  private _lastState: IGatewayHealth['state'] = 'unknown';
+  private _kernelLost = new Signal<this, IStoredSession>(this);
+  private _sessionClient: RetirableSessionClient;
   private _owned: RecordStore<IOwnedKernel>;
   private _stored: RecordStore<IStoredSession>;
   private _refreshing = false;

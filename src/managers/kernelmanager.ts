@@ -22,9 +22,7 @@ export class RoutingKernelManager
 {
   constructor(options: { backends: BackendSet }) {
     super(options.backends, backend => backend.kernels);
-    for (const part of this.parts()) {
-      part.runningChanged.connect(this._onRunningChanged, this);
-    }
+    this.initialize();
   }
 
   get runningChanged(): ISignal<this, Kernel.IModel[]> {
@@ -112,14 +110,16 @@ export class RoutingKernelManager
     await Promise.all(this.parts().map(part => part.shutdownAll()));
   }
 
-  dispose(): void {
-    if (this.isDisposed) {
-      return;
-    }
-    for (const part of this.parts()) {
-      part.runningChanged.disconnect(this._onRunningChanged, this);
-    }
-    super.dispose();
+  protected attach(part: Kernel.IManager): void {
+    part.runningChanged.connect(this._onRunningChanged, this);
+  }
+
+  protected detach(part: Kernel.IManager): void {
+    part.runningChanged.disconnect(this._onRunningChanged, this);
+  }
+
+  protected refresh(): void {
+    this._onRunningChanged();
   }
 
   private _onRunningChanged(): void {

@@ -6,9 +6,8 @@ import type { BackendSet } from './backend';
 import { RoutingManager } from './routing';
 
 /**
- * The kernelspec manager JupyterLab uses: the kernelspecs of all backends,
- * the primary backend's default first. When two backends offer the same
- * name, the first backend's spec is shown.
+ * The kernelspec manager JupyterLab uses: the kernelspecs of the backend
+ * that new kernels go to.
  */
 export class RoutingKernelSpecManager
   extends RoutingManager<KernelSpec.IManager>
@@ -16,10 +15,8 @@ export class RoutingKernelSpecManager
 {
   constructor(options: { backends: BackendSet }) {
     super(options.backends, backend => backend.kernelspecs);
-    for (const part of this.parts()) {
-      part.specsChanged.connect(this._onSpecsChanged, this);
-    }
     this._specs = this._merge();
+    this.initialize();
   }
 
   get specsChanged(): ISignal<this, KernelSpec.ISpecModels> {
@@ -31,44 +28,39 @@ export class RoutingKernelSpecManager
   }
 
   async refreshSpecs(): Promise<void> {
-    await Promise.all(this.parts().map(part => part.refreshSpecs()));
+    await this.part(this.backends.primary).refreshSpecs();
   }
 
-  dispose(): void {
-    if (this.isDisposed) {
-      return;
-    }
-    for (const part of this.parts()) {
-      part.specsChanged.disconnect(this._onSpecsChanged, this);
-    }
-    super.dispose();
+  protected attach(part: KernelSpec.IManager): void {
+    part.specsChanged.connect(this._onSpecsChanged, this);
   }
 
+  protected detach(part: KernelSpec.IManager): void {
+    part.specsChanged.disconnect(this._onSpecsChanged, this);
+  }
+
+  protected refresh(): void {
+    this._onSpecsChanged();
+    // The newly active backend may not have listed its kernelspecs yet.
+    void this.refreshSpecs().catch(() => undefined);
+  }
+
+  /**
+   * The kernelspecs offered for new kernels: the active backend's. (A
+   * retired backend starts no new kernels, so its specs are not offered.)
+   */
   private _merge(): KernelSpec.ISpecModels | null {
-    const known = this.parts()
-      .map(part => part.specs)
-      .filter((specs): specs is KernelSpec.ISpecModels => specs !== null);
-    if (known.length === 0) {
-      return null;
-    }
-    const kernelspecs: { [name: string]: KernelSpec.ISpecModel | undefined } =
-      {};
-    for (const specs of known) {
-      for (const [name, spec] of Object.entries(specs.kernelspecs)) {
-        if (!(name in kernelspecs)) {
-          kernelspecs[name] = spec;
-        }
-      }
-    }
-    const defaultName =
-      known.map(specs => specs.default).find(name => name in kernelspecs) ?? '';
-    return { default: defaultName, kernelspecs };
+    return this.part(this.backends.primary).specs;
   }
 
   private _onSpecsChanged(): void {
-    this._specs = this._merge();
-    if (this._specs) {
-      this._specsChanged.emit(this._specs);
+    const specs = this._merge();
+    if (specs === this._specs) {
+      return;
+    }
+    this._specs = specs;
+    if (specs) {
+      this._specsChanged.emit(specs);
     }
   }
 

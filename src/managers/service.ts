@@ -7,12 +7,21 @@ import type {
 import type { ISignal } from '@lumino/signaling';
 import { Signal } from '@lumino/signaling';
 
-import type { IConfigResult, IGatewayConfig } from '../gateway/config';
-import { cookieWarnings, isGatewayConfigured } from '../gateway/config';
+import type {
+  IConfigResult,
+  IGatewayConfig,
+  ISettingProblem
+} from '../gateway/config';
+import {
+  cookieWarnings,
+  gatewayLabel,
+  isGatewayConfigured,
+  sameConfig
+} from '../gateway/config';
 import type { FetchFunction } from '../gateway/connection';
 import type { IGatewayHealth } from '../gateway/request';
 import type { IKeyValueStorage } from '../gateway/store';
-import type { IKernelGateway } from '../tokens';
+import type { IConfigChange, IKernelGateway, IKernelLoss } from '../tokens';
 import type { IKernelBackend } from './backend';
 import { BackendSet, LocalBackend } from './backend';
 import { GatewayBackend } from './gatewaybackend';
@@ -25,38 +34,22 @@ import { RoutingSessionManager } from './sessionmanager';
  * them. With a gateway configured, kernels run there and the local server
  * receives no kernel, kernelspec or session request; without one, the local
  * server's kernels are managed exactly as by JupyterLab itself.
+ *
+ * The configuration can change while the page runs ({@link configure}):
+ * new kernels go where it says at once; kernels already running elsewhere
+ * keep running until their notebooks change kernel.
  */
 export class KernelGatewayService implements IKernelGateway {
   constructor(options: KernelGatewayService.IOptions) {
+    this._options = options;
     const { config, problems } = options.settings;
-    this.config = config;
+    this._config = config;
     this.problems = [
       ...problems,
       ...cookieWarnings(config, options.pageOrigin)
     ];
-    let backend: IKernelBackend;
-    if (isGatewayConfigured(config)) {
-      this._gateway = new GatewayBackend({
-        config,
-        pageOrigin: options.pageOrigin,
-        localBaseUrl: options.localBaseUrl,
-        serverRoot: options.serverRoot,
-        storage: options.storage,
-        storageEvents: options.storageEvents,
-        standby: options.standby,
-        fetch: options.fetch,
-        WebSocket: options.WebSocket
-      });
-      this._gateway.requester.healthChanged.connect(this._onHealth, this);
-      backend = this._gateway;
-    } else {
-      this._local = new LocalBackend({
-        serverSettings: options.localSettings,
-        standby: options.standby
-      });
-      backend = this._local;
-    }
-    this._backends = new BackendSet([backend]);
+    this._backends = new BackendSet(this._create(config));
+    this._follow(this._backends.primary);
     this.kernels = new RoutingKernelManager({ backends: this._backends });
     this.kernelspecs = new RoutingKernelSpecManager({
       backends: this._backends
@@ -64,52 +57,161 @@ export class KernelGatewayService implements IKernelGateway {
     this.sessions = new RoutingSessionManager({ backends: this._backends });
   }
 
-  readonly config: IGatewayConfig;
-  readonly problems: IConfigResult['problems'];
+  readonly problems: ReadonlyArray<ISettingProblem>;
   readonly kernels: Kernel.IManager;
   readonly kernelspecs: KernelSpec.IManager;
   readonly sessions: Session.IManager;
 
+  get config(): IGatewayConfig {
+    return this._config;
+  }
+
   get isGateway(): boolean {
-    return this._gateway !== null;
+    return this._gateway() !== null;
   }
 
   get label(): string {
-    return this._backends.primary.label;
+    return gatewayLabel(this._config);
   }
 
   get health(): IGatewayHealth | null {
-    return this._gateway?.requester.health ?? null;
+    return this._gateway()?.requester.health ?? null;
   }
 
   get healthChanged(): ISignal<this, IGatewayHealth> {
     return this._healthChanged;
   }
 
+  get configChanged(): ISignal<this, IConfigChange> {
+    return this._configChanged;
+  }
+
+  get kernelLost(): ISignal<this, IKernelLoss> {
+    return this._kernelLost;
+  }
+
+  /**
+   * Apply new settings without a page reload.
+   *
+   * @returns what was refused; when anything was, nothing changes and the
+   * configuration in force stays.
+   */
+  configure(settings: IConfigResult): ReadonlyArray<ISettingProblem> {
+    if (settings.problems.length > 0) {
+      return settings.problems;
+    }
+    const previous = this._config;
+    const config = settings.config;
+    if (sameConfig(previous, config)) {
+      return [];
+    }
+    const active = this._backends.primary;
+    if (active instanceof GatewayBackend && active.id === config.url) {
+      // Same gateway: new token, timeouts or environment, in place.
+      active.reconfigure(config);
+    } else {
+      const reused = this._backends.retired.find(
+        backend => backend.id === (config.url || 'local')
+      );
+      if (reused instanceof GatewayBackend) {
+        reused.reconfigure(config);
+      }
+      const next = reused ?? this._create(config);
+      this._unfollow(active);
+      this._backends.activate(next);
+      this._follow(next);
+    }
+    this._config = config;
+    const kept: IConfigChange['kept'][number][] = [];
+    for (const backend of this._backends.retired) {
+      for (const session of backend.sessions.running()) {
+        kept.push({ session, where: backend.label });
+      }
+    }
+    this._configChanged.emit({ previous, current: config, kept });
+    return [];
+  }
+
   isGatewayKernel(id: string): boolean {
-    return this._gateway?.kernelClient.owns(id) ?? false;
+    return this._backends.backends.some(
+      backend =>
+        backend instanceof GatewayBackend && backend.kernelClient.owns(id)
+    );
   }
 
   async checkConnection(): Promise<IGatewayHealth | null> {
-    if (!this._gateway) {
+    const gateway = this._gateway();
+    if (!gateway) {
       return null;
     }
     try {
-      await this._gateway.requester.check();
+      await gateway.requester.check();
     } catch {
       // The health says what went wrong.
     }
-    return this._gateway.requester.health;
+    return gateway.requester.health;
+  }
+
+  /**
+   * The active gateway backend, if kernels go to a gateway.
+   */
+  private _gateway(): GatewayBackend | null {
+    const active = this._backends.primary;
+    return active instanceof GatewayBackend ? active : null;
+  }
+
+  private _create(config: IGatewayConfig): IKernelBackend {
+    const options = this._options;
+    if (!isGatewayConfigured(config)) {
+      return new LocalBackend({
+        serverSettings: options.localSettings,
+        standby: options.standby
+      });
+    }
+    const backend = new GatewayBackend({
+      config,
+      pageOrigin: options.pageOrigin,
+      localBaseUrl: options.localBaseUrl,
+      serverRoot: options.serverRoot,
+      storage: options.storage,
+      storageEvents: options.storageEvents,
+      standby: options.standby,
+      fetch: options.fetch,
+      WebSocket: options.WebSocket
+    });
+    backend.kernelLost.connect((_, session) =>
+      this._kernelLost.emit({
+        path: session.path,
+        type: session.type,
+        kernelName: session.kernel.name,
+        gatewayUrl: backend.config.url
+      })
+    );
+    return backend;
+  }
+
+  private _follow(backend: IKernelBackend): void {
+    if (backend instanceof GatewayBackend) {
+      backend.requester.healthChanged.connect(this._onHealth, this);
+    }
+  }
+
+  private _unfollow(backend: IKernelBackend): void {
+    if (backend instanceof GatewayBackend) {
+      backend.requester.healthChanged.disconnect(this._onHealth, this);
+    }
   }
 
   private _onHealth(_: unknown, health: IGatewayHealth): void {
     this._healthChanged.emit(health);
   }
 
+  private _options: KernelGatewayService.IOptions;
+  private _config: IGatewayConfig;
   private _backends: BackendSet;
-  private _gateway: GatewayBackend | null = null;
-  private _local: LocalBackend | null = null;
   private _healthChanged = new Signal<this, IGatewayHealth>(this);
+  private _configChanged = new Signal<this, IConfigChange>(this);
+  private _kernelLost = new Signal<this, IKernelLoss>(this);
 }
 
 export namespace KernelGatewayService {

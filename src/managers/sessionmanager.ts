@@ -20,9 +20,7 @@ export class RoutingSessionManager
 {
   constructor(options: { backends: BackendSet }) {
     super(options.backends, backend => backend.sessions);
-    for (const part of this.parts()) {
-      part.runningChanged.connect(this._onRunningChanged, this);
-    }
+    this.initialize();
   }
 
   get runningChanged(): ISignal<this, Session.IModel[]> {
@@ -80,14 +78,16 @@ export class RoutingSessionManager
     await Promise.all(this.parts().map(part => part.stopIfNeeded(path)));
   }
 
-  dispose(): void {
-    if (this.isDisposed) {
-      return;
-    }
-    for (const part of this.parts()) {
-      part.runningChanged.disconnect(this._onRunningChanged, this);
-    }
-    super.dispose();
+  protected attach(part: Session.IManager): void {
+    part.runningChanged.connect(this._onRunningChanged, this);
+  }
+
+  protected detach(part: Session.IManager): void {
+    part.runningChanged.disconnect(this._onRunningChanged, this);
+  }
+
+  protected refresh(): void {
+    this._onRunningChanged();
   }
 
   /**

@@ -1,16 +1,18 @@
+import type { JupyterFrontEnd } from '@jupyterlab/application';
 import { Notification } from '@jupyterlab/apputils';
 import type { TranslationBundle } from '@jupyterlab/translation';
-import type { CommandRegistry } from '@lumino/commands';
 import type { IDisposable } from '@lumino/disposable';
 import { DisposableSet } from '@lumino/disposable';
 
 import type { IKernelGateway } from '../tokens';
+import { runConnectionTest } from './connectiontest';
 
 /**
  * The extension's command ids.
  */
 export namespace CommandIDs {
   export const openSettings = 'jupyterlab-kernel-gateway:open-settings';
+  export const testConnection = 'jupyterlab-kernel-gateway:test-connection';
   export const checkConnection = 'jupyterlab-kernel-gateway:check-connection';
 }
 
@@ -18,10 +20,11 @@ export namespace CommandIDs {
  * Add the extension's commands.
  */
 export function addCommands(
-  commands: CommandRegistry,
+  app: JupyterFrontEnd,
   gateway: IKernelGateway,
   trans: TranslationBundle
 ): IDisposable {
+  const { commands } = app;
   const noArgs = { args: { type: 'object' as const, properties: {} } };
   const set = new DisposableSet();
   set.add(
@@ -36,10 +39,31 @@ export function addCommands(
     })
   );
   set.add(
-    commands.addCommand(CommandIDs.checkConnection, {
-      label: trans.__('Check Kernel Gateway Connection'),
+    commands.addCommand(CommandIDs.testConnection, {
+      label: trans.__('Test Kernel Gateway Connection'),
       caption: trans.__(
-        'Ask the Kernel Gateway whether it answers and accepts the token'
+        'Check, step by step, that this page can use the Kernel Gateway, and say what to fix'
+      ),
+      describedBy: noArgs,
+      execute: async () => {
+        const { steps, openSettings } = await runConnectionTest({
+          gateway,
+          trans
+        });
+        // The health follows what the test saw.
+        void gateway.checkConnection();
+        if (openSettings) {
+          await commands.execute(CommandIDs.openSettings);
+        }
+        return steps.map(step => `${step.id}:${step.status}`);
+      }
+    })
+  );
+  set.add(
+    commands.addCommand(CommandIDs.checkConnection, {
+      label: trans.__('Check Kernel Gateway Connection Now'),
+      caption: trans.__(
+        'Ask the Kernel Gateway at once whether it answers and accepts the token'
       ),
       describedBy: noArgs,
       isEnabled: () => gateway.isGateway,

@@ -6,7 +6,7 @@ import type { IDisposable } from '@lumino/disposable';
 import type { ISettingProblem } from '../gateway/config';
 import { summarizeGatewayError } from '../gateway/errors';
 import type { IGatewayHealth } from '../gateway/request';
-import type { IKernelGateway } from '../tokens';
+import type { IKernelGateway, IKernelLoss } from '../tokens';
 import { CommandIDs } from './commands';
 
 /**
@@ -20,11 +20,17 @@ export class GatewayNotifier implements IDisposable {
     gateway: IKernelGateway;
     commands: CommandRegistry;
     trans: TranslationBundle;
+    /**
+     * Start a new kernel for the notebook or console at `path`.
+     */
+    startNewKernel: (path: string, kernelName: string) => Promise<void>;
   }) {
     this._trans = options.trans;
     this._gateway = options.gateway;
     this._commands = options.commands;
+    this._startNewKernel = options.startNewKernel;
     this._gateway.healthChanged.connect(this._onHealth, this);
+    this._gateway.kernelLost.connect(this._onKernelLost, this);
     const health = this._gateway.health;
     if (health && health.state !== 'unknown') {
       this._onHealth(this._gateway, health);
@@ -41,6 +47,7 @@ export class GatewayNotifier implements IDisposable {
     }
     this._isDisposed = true;
     this._gateway.healthChanged.disconnect(this._onHealth, this);
+    this._gateway.kernelLost.disconnect(this._onKernelLost, this);
   }
 
   /**
@@ -115,6 +122,27 @@ export class GatewayNotifier implements IDisposable {
     }
   }
 
+  private _onKernelLost(_: unknown, loss: IKernelLoss): void {
+    const name = loss.path.split('/').pop() ?? loss.path;
+    Notification.warning(
+      this._trans.__(
+        'The kernel of %1 is gone from the Kernel Gateway (culled, shut down elsewhere, or the gateway restarted). Its variables are lost; the notebook and its outputs are kept.',
+        name
+      ),
+      {
+        autoClose: false,
+        actions: [
+          {
+            label: this._trans.__('Start new kernel'),
+            caption: this._trans.__('Start a new kernel for %1', name),
+            callback: () =>
+              void this._startNewKernel(loss.path, loss.kernelName)
+          }
+        ]
+      }
+    );
+  }
+
   private _openSettingsAction(): Notification.IAction {
     return {
       label: this._trans.__('Open settings'),
@@ -125,6 +153,7 @@ export class GatewayNotifier implements IDisposable {
   }
 
   private _trans: TranslationBundle;
+  private _startNewKernel: (path: string, kernelName: string) => Promise<void>;
   private _gateway: IKernelGateway;
   private _commands: CommandRegistry;
   private _failureId: string | null = null;

@@ -5,64 +5,102 @@ import type { IDisposable } from '@lumino/disposable';
 import { DisposableDelegate } from '@lumino/disposable';
 
 import type { IRawGatewaySettings } from '../gateway/config';
-import { parseGatewaySettings, sameConfig } from '../gateway/config';
-import type { IKernelGateway } from '../tokens';
+import { gatewayLabel, parseGatewaySettings } from '../gateway/config';
+import type { IConfigChange, IKernelGateway } from '../tokens';
 
 /**
- * React to edits of the Kernel Gateway settings made while JupyterLab runs.
+ * Apply edits of the Kernel Gateway settings while JupyterLab runs.
  *
- * Refused values are reported at once, with the reason. A valid change is
- * saved, and the user is told that it applies after a reload: the managers
- * were built for the configuration in force, and notebooks attached to its
- * kernels keep them until then.
+ * A valid change takes effect at once, without a reload: new kernels go
+ * where the settings now say. Notebooks attached to kernels elsewhere keep
+ * them until their kernel is changed, and the user is told which ones, with
+ * an action to move them. A refused value (the Settings Editor also marks
+ * it inline) leaves the configuration in force unchanged.
  */
 export function watchSettings(options: {
   settings: ISettingRegistry.ISettings;
   gateway: IKernelGateway;
-  reload: () => void;
   trans: TranslationBundle;
+  /**
+   * Start new kernels, where new kernels now go, for these session paths.
+   */
+  moveSessions: (paths: string[]) => Promise<void>;
 }): IDisposable {
   const { settings, gateway, trans } = options;
   let notice: string | null = null;
-  const onChange = () => {
-    const { config, problems } = parseGatewaySettings(
-      settings.composite as IRawGatewaySettings
-    );
+  const replace = (id: string) => {
     if (notice) {
       Notification.dismiss(notice);
-      notice = null;
     }
+    notice = id;
+  };
+
+  const onSettings = () => {
+    const problems = gateway.configure(
+      parseGatewaySettings(settings.composite as IRawGatewaySettings)
+    );
     if (problems.length > 0) {
-      notice = Notification.warning(
-        problems.map(problem => problem.message).join('\n'),
-        { autoClose: false }
+      replace(
+        Notification.warning(
+          trans.__(
+            'Kernel Gateway settings refused: %1 The previous settings stay in force.',
+            problems.map(problem => problem.message).join(' ')
+          ),
+          { autoClose: false }
+        )
+      );
+    }
+  };
+
+  const onConfig = (_: unknown, change: IConfigChange) => {
+    if (change.previous.url === change.current.url) {
+      return;
+    }
+    const where = change.current.url
+      ? trans.__('the Kernel Gateway %1', gatewayLabel(change.current))
+      : trans.__('this Jupyter server');
+    if (change.kept.length === 0) {
+      replace(
+        Notification.info(trans.__('New kernels now run on %1.', where), {
+          autoClose: 8000
+        })
       );
       return;
     }
-    if (!sameConfig(config, gateway.config)) {
-      const where = config.url
-        ? trans.__('the Kernel Gateway at %1', config.url)
-        : trans.__('the local server');
-      notice = Notification.info(
+    const paths = change.kept.map(kept => kept.session.path);
+    const names = paths.map(path => path.split('/').pop()).join(', ');
+    replace(
+      Notification.info(
         trans.__(
-          'Kernel Gateway settings saved. New kernels will run on %1 after you reload the page; running kernels are not affected.',
-          where
+          'New kernels now run on %1. %2 keep their kernel on %3 until you change kernel.',
+          where,
+          names,
+          change.kept[0].where
         ),
         {
           autoClose: false,
           actions: [
             {
-              label: trans.__('Reload now'),
+              label: trans.__('Move them now'),
               caption: trans.__(
-                'Reload JupyterLab (save your notebooks first)'
+                'Shut down their kernels on %1 and start new ones on %2',
+                change.kept[0].where,
+                where
               ),
-              callback: options.reload
+              callback: () => void options.moveSessions(paths)
             }
           ]
         }
-      );
-    }
+      )
+    );
   };
-  settings.changed.connect(onChange);
-  return new DisposableDelegate(() => settings.changed.disconnect(onChange));
+
+  settings.changed.connect(onSettings);
+  gateway.configChanged.connect(onConfig);
+  // Settings saved before this page loaded are already in force; a change
+  // made in another tab arrives here too.
+  return new DisposableDelegate(() => {
+    settings.changed.disconnect(onSettings);
+    gateway.configChanged.disconnect(onConfig);
+  });
 }

@@ -10,6 +10,7 @@ import { expect, test } from './fixtures';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { gateway, ports, LAB_ROOT } = require('./servers');
+const GATEWAY_SPEC = gateway.spec('Python 3 (on the gateway)');
 
 const LOCAL = `http://127.0.0.1:${ports.lab}`;
 const KERNEL_TRAFFIC = /\/api\/(kernels|sessions|kernelspecs)(\/|\?|$)/;
@@ -29,9 +30,7 @@ test('a notebook runs on the gateway kernel (KERNEL_GATEWAY=1)', async ({
   );
   await page.notebook.runCell(0);
   expect(await page.notebook.getCellTextOutput(0)).toEqual(["'1'"]);
-  await expect(page.locator('.jp-Toolbar-kernelName')).toHaveText(
-    'Python 3 (on the gateway)'
-  );
+  await expect(page.locator('.jp-Toolbar-kernelName')).toHaveText(GATEWAY_SPEC);
   expect(await gateway.kernels()).toHaveLength(1);
 });
 
@@ -115,9 +114,7 @@ test('a reloaded page finds the notebook kernel, variables intact', async ({
     .getByRole('region', { name: 'File Browser Section' })
     .getByRole('listitem', { name: /^Name: state\.ipynb/ })
     .dblclick();
-  await expect(page.locator('.jp-Toolbar-kernelName')).toHaveText(
-    'Python 3 (on the gateway)'
-  );
+  await expect(page.locator('.jp-Toolbar-kernelName')).toHaveText(GATEWAY_SPEC);
   const last = (await page.notebook.getCellCount()) - 1;
   await page.notebook.setCell(last, 'code', 'print(x)');
   await page.notebook.runCell(last);
@@ -132,7 +129,7 @@ test('the launcher, the kernel picker and the Running panel show the gateway ker
 }) => {
   const logoUrl = `${gateway.url}kernelspecs/gateway-python/logo-64x64.png?token=${gateway.token}`;
   const card = page.locator(
-    '.jp-LauncherCard[data-category="Notebook"][title="Python 3 (on the gateway)"]'
+    `.jp-LauncherCard[data-category="Notebook"][title="${GATEWAY_SPEC}"]`
   );
   await expect(card).toBeVisible();
   const logo = card.locator('img');
@@ -143,14 +140,12 @@ test('the launcher, the kernel picker and the Running panel show the gateway ker
 
   await page.menu.clickMenuItem('File>New>Notebook');
   const picker = page.locator('.jp-Dialog select');
-  await expect(
-    picker.locator('option', { hasText: 'Python 3 (on the gateway)' })
-  ).toHaveCount(1);
+  await expect(picker.locator('option', { hasText: GATEWAY_SPEC })).toHaveCount(
+    1
+  );
   await picker.selectOption('{"name":"gateway-python"}');
   await page.click('.jp-Dialog .jp-mod-accept');
-  await expect(page.locator('.jp-Toolbar-kernelName')).toHaveText(
-    'Python 3 (on the gateway)'
-  );
+  await expect(page.locator('.jp-Toolbar-kernelName')).toHaveText(GATEWAY_SPEC);
   await expect(
     page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]')
   ).toBeVisible();
@@ -158,7 +153,7 @@ test('the launcher, the kernel picker and the Running panel show the gateway ker
   await page.sidebar.openTab('jp-running-sessions');
   const running = page.locator(
     '#jp-running-sessions .jp-RunningSessions-item',
-    { hasText: 'Python 3 (on the gateway)' }
+    { hasText: GATEWAY_SPEC }
   );
   await expect(running.first()).toBeVisible();
   const runningLogo = running.first().locator('img').first();

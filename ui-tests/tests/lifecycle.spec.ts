@@ -8,6 +8,7 @@ import { expect, test } from './fixtures';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { gateway, ports, tokens } = require('./servers');
+const GATEWAY_SPEC = gateway.spec('Python 3 (on the gateway)');
 
 type KernelModel = { id: string; name: string; connections?: number };
 
@@ -95,7 +96,7 @@ test('change the kernel of a notebook', async ({ page }) => {
   await page.locator('.jp-Dialog select').selectOption('{"name":"python3"}');
   await page.locator('.jp-Dialog .jp-mod-accept').click();
   await expect(page.locator('.jp-Toolbar-kernelName')).toHaveText(
-    'Python 3 (ipykernel)'
+    gateway.spec('Python 3 (ipykernel)')
   );
   await expect
     .poll(async () => (await gateway.kernels()).map((k: KernelModel) => k.name))
@@ -112,7 +113,7 @@ test('change the kernel of a notebook', async ({ page }) => {
 test('a console runs on the gateway', async ({ page }) => {
   await page
     .locator(
-      '.jp-LauncherCard[data-category="Console"][title="Python 3 (on the gateway)"]'
+      `.jp-LauncherCard[data-category="Console"][title="${GATEWAY_SPEC}"]`
     )
     .click();
   const prompt = page.locator('.jp-CodeConsole-promptCell .cm-content');

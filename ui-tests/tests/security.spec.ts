@@ -31,7 +31,7 @@ test('no local credential reaches the gateway; no gateway token reaches the loca
   await page.goto(`${LAB}/lab?token=${tokens.lab}`);
   await page.waitForSelector('#jupyterlab-splash', { state: 'detached' });
   const card = page.locator(
-    '.jp-LauncherCard[data-category="Notebook"][title="Python 3 (ipykernel)"]'
+    `.jp-LauncherCard[data-category="Notebook"][title="Python 3 (ipykernel) [localhost:${ports.relay}]"]`
   );
   await expect(card.locator('img')).toHaveAttribute(
     'src',

@@ -70,6 +70,16 @@ const gateway = {
   url: `http://localhost:${ports.gateway}/`,
   token: tokens.gateway,
   /**
+   * The name the extension shows beside the gateway's kernels.
+   */
+  name: 'ui-gateway',
+  /**
+   * How a kernelspec of this gateway is shown ("Python 3 [ui-gateway]").
+   */
+  spec(displayName) {
+    return `${displayName} [ui-gateway]`;
+  },
+  /**
    * The gateway's own view of its kernels (`GET /api/kernels`).
    */
   async kernels() {

@@ -1,0 +1,130 @@
+import { Dialog } from '@jupyterlab/apputils';
+import type { TranslationBundle } from '@jupyterlab/translation';
+import { Widget } from '@lumino/widgets';
+
+import type { IDiagnosticStep } from '../gateway/diagnostics';
+import { testGatewayConnection } from '../gateway/diagnostics';
+import type { IKernelGateway } from '../tokens';
+
+/**
+ * Run "Test gateway connection" in a dialog that shows each step as it
+ * completes (passed, warning, failed, skipped) with the exact fix.
+ *
+ * @returns the steps, and whether the user asked for the settings.
+ */
+export async function runConnectionTest(options: {
+  gateway: IKernelGateway;
+  trans: TranslationBundle;
+}): Promise<{ steps: IDiagnosticStep[]; openSettings: boolean }> {
+  const { gateway, trans } = options;
+  const body = new Widget();
+  body.addClass('jp-KernelGateway-test');
+  const list = document.createElement('ol');
+  const progress = document.createElement('p');
+  progress.className = 'jp-KernelGateway-testProgress';
+  progress.textContent = trans.__('Testing…');
+  body.node.append(list, progress);
+
+  const addStep = (step: IDiagnosticStep) => {
+    const item = document.createElement('li');
+    item.className = `jp-KernelGateway-step jp-mod-${step.status}`;
+    item.dataset.step = step.id;
+    item.dataset.status = step.status;
+    const head = document.createElement('div');
+    head.className = 'jp-KernelGateway-stepTitle';
+    head.textContent = `${STATUS_MARK[step.status]} ${step.title}: ${statusWord(step.status, trans)}`;
+    const detail = document.createElement('div');
+    detail.className = 'jp-KernelGateway-stepDetail';
+    detail.textContent = step.detail;
+    item.append(head, detail);
+    if (step.fix) {
+      const fix = document.createElement('div');
+      fix.className = 'jp-KernelGateway-stepFix';
+      fix.textContent = `${trans.__('Fix:')} ${step.fix}`;
+      item.append(fix);
+    }
+    list.append(item);
+  };
+
+  const dialog = new Dialog({
+    title: trans.__('Test Kernel Gateway connection'),
+    body,
+    buttons: [
+      Dialog.createButton({
+        label: trans.__('Open settings'),
+        actions: ['settings']
+      }),
+      Dialog.okButton({ label: trans.__('Close') })
+    ]
+  });
+  const closed = dialog.launch();
+  const steps = await testGatewayConnection(
+    gateway.config,
+    {
+      fetch: (input, init) => globalThis.fetch(input, init),
+      WebSocket,
+      pageOrigin: window.location.origin,
+      loadImage,
+      knownLogoUrls: logoUrls(gateway)
+    },
+    addStep
+  );
+  const failed = steps.filter(step => step.status === 'fail').length;
+  progress.textContent = failed
+    ? trans._n('%1 step failed.', '%1 steps failed.', failed)
+    : trans.__('All steps passed.');
+  progress.dataset.done = 'true';
+  const result = await closed;
+  return { steps, openSettings: result.button.actions.includes('settings') };
+}
+
+const STATUS_MARK: Record<IDiagnosticStep['status'], string> = {
+  pass: '✔',
+  warn: '⚠',
+  fail: '✘',
+  skip: '–'
+};
+
+function statusWord(
+  status: IDiagnosticStep['status'],
+  trans: TranslationBundle
+): string {
+  switch (status) {
+    case 'pass':
+      return trans.__('passed');
+    case 'warn':
+      return trans.__('warning');
+    case 'fail':
+      return trans.__('failed');
+    default:
+      return trans.__('skipped');
+  }
+}
+
+/**
+ * Whether an image loads: not subject to CORS, so it can confirm a token
+ * when the gateway refuses this page's origin.
+ */
+function loadImage(url: string): Promise<boolean> {
+  return new Promise(resolve => {
+    const image = new Image();
+    image.referrerPolicy = 'no-referrer';
+    const timer = setTimeout(() => resolve(false), 10000);
+    image.onload = () => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    image.onerror = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    image.src = url;
+  });
+}
+
+function logoUrls(gateway: IKernelGateway): string[] {
+  const specs = gateway.kernelspecs.specs?.kernelspecs ?? {};
+  return Object.values(specs)
+    .map(spec => spec?.resources['logo-64x64'])
+    .filter((url): url is string => typeof url === 'string');
+}

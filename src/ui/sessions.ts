@@ -1,0 +1,33 @@
+import type { ISessionContext } from '@jupyterlab/apputils';
+import type { JupyterFrontEnd } from '@jupyterlab/application';
+
+/**
+ * The session contexts of the open notebooks and consoles.
+ */
+export function openSessionContexts(app: JupyterFrontEnd): ISessionContext[] {
+  const contexts: ISessionContext[] = [];
+  for (const widget of app.shell.widgets('main')) {
+    const context = (widget as { sessionContext?: ISessionContext })
+      .sessionContext;
+    if (context && typeof context.changeKernel === 'function') {
+      contexts.push(context);
+    }
+  }
+  return contexts;
+}
+
+/**
+ * Start a new kernel for a notebook or console whose kernel is gone or ran
+ * elsewhere: shut down what is left of its session, then start a session
+ * where new kernels go now (the kernelspec `name` if offered there).
+ */
+export async function startNewKernel(
+  context: ISessionContext,
+  name: string,
+  offered: (name: string) => boolean
+): Promise<void> {
+  if (context.session) {
+    await context.shutdown().catch(() => undefined);
+  }
+  await context.changeKernel(offered(name) ? { name } : {});
+}

@@ -1,0 +1,198 @@
+import { Dialog, showDialog } from '@jupyterlab/apputils';
+import type { TranslationBundle } from '@jupyterlab/translation';
+import type { CommandRegistry } from '@lumino/commands';
+import { Widget } from '@lumino/widgets';
+
+import type { IGatewayHealth } from '../gateway/request';
+import type { IKernelGateway } from '../tokens';
+import { CommandIDs } from './commands';
+
+/**
+ * The status-bar item: where kernels run, the gateway's state and the
+ * round trip of its last check, e.g. "● gpu-cluster · connected · 12 ms".
+ * Clicking it opens the details.
+ */
+export class GatewayStatusItem extends Widget {
+  constructor(options: GatewayStatusItem.IOptions) {
+    super({ node: document.createElement('button') });
+    this._gateway = options.gateway;
+    this._commands = options.commands;
+    this._trans = options.trans;
+    this.addClass('jp-KernelGateway-status');
+    this.node.setAttribute('type', 'button');
+    this._dot.className = 'jp-KernelGateway-statusDot';
+    this.node.append(this._dot, this._text);
+    this.node.addEventListener('click', () => void this.showDetails());
+    this._gateway.healthChanged.connect(this.update, this);
+    this._gateway.configChanged.connect(this.update, this);
+    this.update();
+  }
+
+  /**
+   * The words shown for the current state.
+   */
+  get stateText(): string {
+    const health = this._gateway.health;
+    if (!this._gateway.isGateway) {
+      return this._trans.__('local kernels');
+    }
+    return describeState(health, this._trans);
+  }
+
+  /**
+   * Open the details panel, with its actions.
+   */
+  async showDetails(): Promise<void> {
+    const body = new Widget();
+    body.addClass('jp-KernelGateway-details');
+    const rows = detailRows(this._gateway, this._trans);
+    const table = document.createElement('dl');
+    for (const [term, value] of rows) {
+      const dt = document.createElement('dt');
+      dt.textContent = term;
+      const dd = document.createElement('dd');
+      dd.textContent = value;
+      table.append(dt, dd);
+    }
+    body.node.append(table);
+    const result = await showDialog({
+      title: this._trans.__('Kernel Gateway'),
+      body,
+      buttons: [
+        Dialog.createButton({
+          label: this._trans.__('Test connection'),
+          actions: ['test']
+        }),
+        Dialog.createButton({
+          label: this._trans.__('Open settings'),
+          actions: ['settings']
+        }),
+        Dialog.okButton({ label: this._trans.__('Close') })
+      ]
+    });
+    if (result.button.actions.includes('test')) {
+      await this._commands.execute(CommandIDs.testConnection);
+    } else if (result.button.actions.includes('settings')) {
+      await this._commands.execute(CommandIDs.openSettings);
+    }
+  }
+
+  dispose(): void {
+    if (this.isDisposed) {
+      return;
+    }
+    this._gateway.healthChanged.disconnect(this.update, this);
+    this._gateway.configChanged.disconnect(this.update, this);
+    super.dispose();
+  }
+
+  protected onUpdateRequest(): void {
+    const health = this._gateway.health;
+    const state = this._gateway.isGateway
+      ? (health?.state ?? 'unknown')
+      : 'local';
+    const parts = [this._gateway.label, this.stateText];
+    if (health?.rtt !== undefined && health.state === 'connected') {
+      parts.push(`${health.rtt} ms`);
+    }
+    this._text.textContent = parts.join(' · ');
+    this.node.dataset.state = state;
+    this.node.title = this._trans.__(
+      'Where kernels run: %1. Click for details and a connection test.',
+      this._gateway.isGateway ? this._gateway.config.url : this._gateway.label
+    );
+  }
+
+  update(): void {
+    // Render at once: a status item is small, and tests read it directly.
+    this.onUpdateRequest();
+  }
+
+  private _gateway: IKernelGateway;
+  private _commands: CommandRegistry;
+  private _trans: TranslationBundle;
+  private _dot = document.createElement('span');
+  private _text = document.createElement('span');
+}
+
+export namespace GatewayStatusItem {
+  export interface IOptions {
+    gateway: IKernelGateway;
+    commands: CommandRegistry;
+    trans: TranslationBundle;
+  }
+}
+
+/**
+ * The state in words: connected, unreachable (retrying), token refused,
+ * CORS or token refused, checking.
+ */
+export function describeState(
+  health: IGatewayHealth | null,
+  trans: TranslationBundle
+): string {
+  switch (health?.state) {
+    case 'connected':
+      return trans.__('connected');
+    case 'unreachable':
+      return trans.__('unreachable (retrying)');
+    case 'refused': {
+      const status = (health.error as { status?: number } | undefined)?.status;
+      return status === 401
+        ? trans.__('token refused')
+        : trans.__('refused: token or CORS');
+    }
+    default:
+      return trans.__('checking…');
+  }
+}
+
+/**
+ * The rows of the details panel.
+ */
+function detailRows(
+  gateway: IKernelGateway,
+  trans: TranslationBundle
+): [string, string][] {
+  const health = gateway.health;
+  const rows: [string, string][] = [];
+  if (!gateway.isGateway) {
+    rows.push([
+      trans.__('Kernels run on'),
+      trans.__('this Jupyter server (no Kernel Gateway URL is set)')
+    ]);
+  } else {
+    rows.push([
+      trans.__('Gateway'),
+      `${gateway.label} — ${gateway.config.url}`
+    ]);
+    rows.push([trans.__('State'), describeState(health, trans)]);
+    rows.push([trans.__('Version'), health?.version ?? trans.__('unknown')]);
+    if (health?.rtt !== undefined) {
+      rows.push([
+        trans.__('Round trip of the last check'),
+        `${health.rtt} ms (${new Date(health.time).toLocaleTimeString()})`
+      ]);
+    }
+  }
+  const sessions = Array.from(gateway.sessions.running());
+  const kernels = Array.from(gateway.kernels.running()).map(kernel => {
+    const users = sessions
+      .filter(session => session.kernel?.id === kernel.id)
+      .map(session => session.path);
+    const spec = gateway.kernelspecs.specs?.kernelspecs[kernel.name];
+    const name = spec?.display_name ?? kernel.name;
+    const state = kernel.execution_state ? `, ${kernel.execution_state}` : '';
+    return users.length > 0
+      ? `${name}${state}: ${users.join(', ')}`
+      : `${name}${state}`;
+  });
+  rows.push([
+    trans.__('Your kernels there'),
+    kernels.length > 0 ? kernels.join('\n') : trans.__('none')
+  ]);
+  if (health?.error) {
+    rows.push([trans.__('Last error'), health.error.message]);
+  }
+  return rows;
+}
