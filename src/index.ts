@@ -27,6 +27,7 @@ import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 // The managers must exist before the application starts (service-manager
 // plugins), so the modules that build them are imported eagerly.
 /* eslint-disable jupyter/prefer-lazy-imports */
+import { loadImage } from './gateway/image';
 import { loadGatewaySettings, SETTINGS_PLUGIN_ID } from './gateway/settings';
 import { MemoryStorage } from './gateway/store';
 import { KernelGatewayService } from './managers/service';
@@ -74,6 +75,7 @@ const gatewayPlugin: ServiceManagerPlugin<IKernelGateway> = {
       serverRoot: PageConfig.getOption('serverRoot'),
       storage: browserStorage(),
       storageEvents: window,
+      loadImage,
       // Pause polling like JupyterLab's own managers do.
       standby: () => !(connectionStatus?.isConnected ?? true) || 'when-hidden'
     });

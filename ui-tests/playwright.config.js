@@ -80,6 +80,40 @@ module.exports = {
       reuseExistingServer: false
     },
     {
+      // A second gateway, for switching gateways live; its kernels have
+      // KERNEL_GATEWAY_ID=second, which the first gateway's kernels lack.
+      command: gatewayCommand(
+        jupyter,
+        ports.secondGateway,
+        tokens.secondGateway,
+        ports.lab
+      ),
+      url: `http://127.0.0.1:${ports.secondGateway}/api`,
+      cwd: state('second-gateway-root'),
+      env: env({
+        KG_AUTH_TOKEN: tokens.secondGateway,
+        KERNEL_GATEWAY_ID: 'second',
+        KG_ENV_PROCESS_WHITELIST: 'KERNEL_GATEWAY_ID'
+      }),
+      timeout: 120 * 1000,
+      reuseExistingServer: false
+    },
+    {
+      // A gateway that does not allow the test JupyterLab's origin (CORS).
+      command: gatewayCommand(
+        jupyter,
+        ports.noCorsGateway,
+        tokens.noCorsGateway,
+        ports.lab,
+        'http://elsewhere.invalid'
+      ),
+      url: `http://127.0.0.1:${ports.noCorsGateway}/api`,
+      cwd: state('no-cors-gateway-root'),
+      env: env({ KG_AUTH_TOKEN: tokens.noCorsGateway }),
+      timeout: 120 * 1000,
+      reuseExistingServer: false
+    },
+    {
       command: gatewayCommand(
         jupyter,
         ports.secureGateway,

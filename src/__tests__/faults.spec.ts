@@ -136,6 +136,40 @@ describe('a wrong token', () => {
   });
 });
 
+describe('a gateway that does not allow this origin (CORS)', () => {
+  it('is told apart from a wrong token with a logo that loads with the token', async () => {
+    // In a browser, every CORS request to such a gateway fails; an <img>
+    // (not subject to CORS) still loads.
+    const noCors: FetchFunction = async (input, init) => {
+      if (init?.mode === 'no-cors') {
+        return fetch(input, init);
+      }
+      throw new TypeError('Failed to fetch');
+    };
+    const { config } = parseGatewaySettings({
+      gatewayUrl: LISTING.url,
+      authToken: LISTING.token
+    });
+    const service = new KernelGatewayService({
+      settings: { config, problems: [] },
+      pageOrigin: PAGE_ORIGIN,
+      localBaseUrl: `${PAGE_ORIGIN}/`,
+      storage: new MemoryStorage(),
+      standby: () => true,
+      fetch: noCors,
+      loadImage: async url => (await fetch(url)).ok
+    });
+    const health = await service.checkConnection();
+    expect(health?.state).toBe('refused');
+    const error = health?.error as GatewayResponseError;
+    expect(error.reason).toBe('cors');
+    expect(error.message).toContain(
+      `--KernelGatewayApp.allow_origin=${PAGE_ORIGIN}`
+    );
+    expect(error.message).toMatch(/accepts the token/);
+  });
+});
+
 describe('errors a browser hides behind CORS', () => {
   it('treats a hidden 404 for a kernel as "the kernel is gone"', async () => {
     const backend = makeBackend({ fetch: browserLike });

@@ -45,7 +45,12 @@ export class GatewayResponseError extends ServerConnection.ResponseError {
     /**
      * The gateway's own message (first line only, never a traceback).
      */
-    readonly gatewayMessage = ''
+    readonly gatewayMessage = '',
+    /**
+     * For `refused`: what was refused, when it could be told — the token,
+     * or this page's origin (CORS).
+     */
+    readonly reason?: 'token' | 'cors'
   ) {
     super(response, message);
     this.name = 'GatewayResponseError';
@@ -117,6 +122,14 @@ export namespace Messages {
       `allows this page's origin: start it with ` +
       corsFlags(ctx.pageOrigin) +
       '.'
+    );
+  }
+
+  export function cors(ctx: IMessageContext): string {
+    return (
+      `The Kernel Gateway at ${ctx.gatewayUrl} accepts the token but does ` +
+      `not allow this page's origin, ${ctx.pageOrigin} (CORS)${doing(ctx)}. ` +
+      `Start it with ${corsFlags(ctx.pageOrigin)} (or KG_ALLOW_ORIGIN=${ctx.pageOrigin}).`
     );
   }
 
@@ -195,11 +208,28 @@ export function summarizeGatewayError(error: GatewayError): string {
       return `Cannot reach the Kernel Gateway at ${url}.`;
     case 'timeout':
       return `The Kernel Gateway at ${url} does not answer in time.`;
-    case 'refused':
-      return error instanceof GatewayResponseError && error.status === 401
-        ? `The Kernel Gateway at ${url} refused the token.`
-        : `The Kernel Gateway at ${url} refused this page (token or CORS).`;
+    case 'refused': {
+      const reason = refusalReason(error);
+      if (reason === 'token') {
+        return `The Kernel Gateway at ${url} refused the token.`;
+      }
+      if (reason === 'cors') {
+        return `The Kernel Gateway at ${url} does not allow this page (CORS).`;
+      }
+      return `The Kernel Gateway at ${url} refused this page (token or CORS).`;
+    }
     default:
       return error.message.split('. ')[0];
   }
+}
+
+/**
+ * What a gateway refused, when it could be told: the token or the page's
+ * origin (CORS); `undefined` when either may be the cause.
+ */
+export function refusalReason(error: unknown): 'token' | 'cors' | undefined {
+  if (!(error instanceof GatewayResponseError) || error.kind !== 'refused') {
+    return undefined;
+  }
+  return error.status === 401 ? 'token' : error.reason;
 }

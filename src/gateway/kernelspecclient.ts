@@ -33,6 +33,9 @@ export class GatewayKernelSpecClient
     const specs = validateSpecModels(data, url =>
       resolveResourceUrl(url, config)
     );
+    this._requester.logoUrls = Object.values(specs.kernelspecs)
+      .map(spec => spec?.resources['logo-64x64'])
+      .filter((url): url is string => typeof url === 'string');
     const label = gatewayLabel(config);
     for (const spec of Object.values(specs.kernelspecs)) {
       if (spec) {

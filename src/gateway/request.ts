@@ -84,6 +84,7 @@ export class GatewayRequester {
     this.serverSettings = options.serverSettings;
     this._network = options.network;
     this._pageOrigin = options.pageOrigin;
+    this._loadImage = options.loadImage;
   }
 
   /**
@@ -97,6 +98,12 @@ export class GatewayRequester {
    * The connection settings of the gateway.
    */
   readonly serverSettings: ServerConnection.ISettings;
+
+  /**
+   * Logo URLs of the gateway's kernelspecs (without token), used to tell a
+   * wrong token from a CORS refusal in a browser.
+   */
+  logoUrls: string[] = [];
 
   /**
    * The latest health.
@@ -274,6 +281,21 @@ export class GatewayRequester {
     } catch {
       // Refused: fall through.
     }
+    // The browser may not read the gateway's answer: a wrong token (Kernel
+    // Gateway sends its 401 without CORS headers) or an origin the gateway
+    // does not allow. An image request is not subject to CORS: a logo that
+    // loads with the token proves the token, so CORS is the cause.
+    if (await this._tokenLoadsLogo()) {
+      return new GatewayResponseError(
+        'refused',
+        this.config.url,
+        Response.error(),
+        Messages.cors(ctx),
+        undefined,
+        '',
+        'cors'
+      );
+    }
     return new GatewayResponseError(
       'refused',
       this.config.url,
@@ -281,6 +303,26 @@ export class GatewayRequester {
       Messages.refused(ctx),
       undefined
     );
+  }
+
+  private async _tokenLoadsLogo(): Promise<boolean> {
+    if (!this._loadImage || !this.config.token) {
+      return false;
+    }
+    const candidates = [
+      ...this.logoUrls,
+      new URL('/kernelspecs/python3/logo-64x64.png', this.config.url).href
+    ];
+    for (const url of candidates) {
+      try {
+        if (await this._loadImage(withToken(url.split('?')[0], this.config))) {
+          return true;
+        }
+      } catch {
+        // Not a gateway URL: skip.
+      }
+    }
+    return false;
   }
 
   private _context(action?: string, timeout?: number): IMessageContext {
@@ -321,6 +363,7 @@ export class GatewayRequester {
   }
 
   private _config: ConfigSource;
+  private _loadImage?: (url: string) => Promise<boolean>;
   private _network: FetchFunction;
   private _pageOrigin: string;
   private _health: IGatewayHealth = { state: 'unknown', time: Date.now() };
@@ -345,5 +388,10 @@ export namespace GatewayRequester {
      * The origin of this page, named in CORS advice.
      */
     pageOrigin: string;
+    /**
+     * Whether an image loads (browsers only): tells a wrong token from a
+     * CORS refusal.
+     */
+    loadImage?: (url: string) => Promise<boolean>;
   }
 }

@@ -52,7 +52,8 @@ export class GatewayBackend implements IKernelBackend {
       config: current,
       serverSettings,
       network,
-      pageOrigin: options.pageOrigin
+      pageOrigin: options.pageOrigin,
+      loadImage: options.loadImage
     });
 
     // Sessions and kernels are remembered per gateway and per local server:
@@ -266,5 +267,9 @@ export namespace GatewayBackend {
      */
     fetch?: FetchFunction;
     WebSocket?: typeof WebSocket;
+    /**
+     * Whether an image loads (browsers): tells a wrong token from CORS.
+     */
+    loadImage?: (url: string) => Promise<boolean>;
   }
 }

@@ -177,7 +177,8 @@ export class KernelGatewayService implements IKernelGateway {
       storageEvents: options.storageEvents,
       standby: options.standby,
       fetch: options.fetch,
-      WebSocket: options.WebSocket
+      WebSocket: options.WebSocket,
+      loadImage: options.loadImage
     });
     backend.kernelLost.connect((_, session) =>
       this._kernelLost.emit({
@@ -232,5 +233,6 @@ export namespace KernelGatewayService {
     standby?: () => boolean | 'when-hidden';
     fetch?: FetchFunction;
     WebSocket?: typeof WebSocket;
+    loadImage?: (url: string) => Promise<boolean>;
   }
 }

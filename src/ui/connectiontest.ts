@@ -4,6 +4,7 @@ import { Widget } from '@lumino/widgets';
 
 import type { IDiagnosticStep } from '../gateway/diagnostics';
 import { testGatewayConnection } from '../gateway/diagnostics';
+import { loadImage } from '../gateway/image';
 import type { IKernelGateway } from '../tokens';
 
 /**
@@ -99,27 +100,6 @@ function statusWord(
     default:
       return trans.__('skipped');
   }
-}
-
-/**
- * Whether an image loads: not subject to CORS, so it can confirm a token
- * when the gateway refuses this page's origin.
- */
-function loadImage(url: string): Promise<boolean> {
-  return new Promise(resolve => {
-    const image = new Image();
-    image.referrerPolicy = 'no-referrer';
-    const timer = setTimeout(() => resolve(false), 10000);
-    image.onload = () => {
-      clearTimeout(timer);
-      resolve(true);
-    };
-    image.onerror = () => {
-      clearTimeout(timer);
-      resolve(false);
-    };
-    image.src = url;
-  });
 }
 
 function logoUrls(gateway: IKernelGateway): string[] {

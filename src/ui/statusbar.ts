@@ -3,6 +3,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import type { CommandRegistry } from '@lumino/commands';
 import { Widget } from '@lumino/widgets';
 
+import { refusalReason } from '../gateway/errors';
 import type { IGatewayHealth } from '../gateway/request';
 import type { IKernelGateway } from '../tokens';
 import { CommandIDs } from './commands';
@@ -137,9 +138,12 @@ export function describeState(
     case 'unreachable':
       return trans.__('unreachable (retrying)');
     case 'refused': {
-      const status = (health.error as { status?: number } | undefined)?.status;
-      return status === 401
-        ? trans.__('token refused')
+      const reason = refusalReason(health.error);
+      if (reason === 'token') {
+        return trans.__('token refused');
+      }
+      return reason === 'cors'
+        ? trans.__('CORS refused')
         : trans.__('refused: token or CORS');
     }
     default:
@@ -167,7 +171,10 @@ function detailRows(
       `${gateway.label} — ${gateway.config.url}`
     ]);
     rows.push([trans.__('State'), describeState(health, trans)]);
-    rows.push([trans.__('Version'), health?.version ?? trans.__('unknown')]);
+    rows.push([
+      trans.__('Version (GET /api)'),
+      health?.version ?? trans.__('unknown')
+    ]);
     if (health?.rtt !== undefined) {
       rows.push([
         trans.__('Round trip of the last check'),

@@ -10,11 +10,15 @@ const ports = {
   gateway: 18889,
   secureLab: 18890,
   secureGateway: 18891,
-  relay: 18892
+  relay: 18892,
+  secondGateway: 18893,
+  noCorsGateway: 18894
 };
 
 const tokens = {
   gateway: 'ui-gateway-token-5f1c',
+  secondGateway: 'ui-second-gateway-token-3b7a',
+  noCorsGateway: 'ui-no-cors-token-c41d',
   secureGateway: 'ui-secure-gateway-token-9d2e',
   lab: 'ui-local-server-token-71ab'
 };
@@ -37,14 +41,14 @@ function state(name) {
 /**
  * The Kernel Gateway command line a page at 127.0.0.1:<labPort> can use.
  */
-function gatewayCommand(jupyter, port, token, labPort) {
+function gatewayCommand(jupyter, port, token, labPort, origin) {
   return [
     jupyter,
     'kernelgateway',
     '--ip=127.0.0.1',
     `--port=${port}`,
     '--port_retries=0',
-    `--KernelGatewayApp.allow_origin=http://127.0.0.1:${labPort}`,
+    `--KernelGatewayApp.allow_origin=${origin ?? `http://127.0.0.1:${labPort}`}`,
     '--KernelGatewayApp.allow_headers=Content-Type',
     '--KernelGatewayApp.allow_methods=GET,POST,DELETE,OPTIONS',
     '--JupyterWebsocketPersonality.list_kernels=True'

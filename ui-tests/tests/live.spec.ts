@@ -1,0 +1,120 @@
+/**
+ * Switching gateways in the Settings Editor, the way a person does: new
+ * kernels go to the new gateway at once; a notebook already running keeps
+ * its kernel until it is moved; an invalid value is refused inline and the
+ * previous configuration stays in force.
+ */
+import * as path from 'path';
+
+import type { Page } from '@playwright/test';
+
+import { expect, test } from './fixtures';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { gateway, ports, tokens } = require('./servers');
+
+const IMAGES = path.join(__dirname, '..', '..', 'docs', 'images');
+const SECOND_URL = `http://localhost:${ports.secondGateway}/`;
+
+async function secondGatewayKernels(): Promise<{ id: string }[]> {
+  const response = await fetch(
+    `http://127.0.0.1:${ports.secondGateway}/api/kernels?token=${tokens.secondGateway}`
+  );
+  return response.json();
+}
+
+test.afterEach(async () => {
+  await gateway.shutdownAll();
+  for (const kernel of await secondGatewayKernels()) {
+    await fetch(
+      `http://127.0.0.1:${ports.secondGateway}/api/kernels/${kernel.id}?token=${tokens.secondGateway}`,
+      { method: 'DELETE' }
+    );
+  }
+});
+
+/**
+ * Type into a field of the Kernel Gateway settings form.
+ */
+async function setField(page: Page, label: string, value: string) {
+  const input = page.locator(`.jp-SettingsPanel input[label="${label}"]`);
+  await input.fill(value);
+  await input.press('Tab');
+}
+
+async function whichGateway(
+  page: Page,
+  cell: number
+): Promise<string[] | null> {
+  await page.notebook.setCell(
+    cell,
+    'code',
+    "import os; print(os.environ['KERNEL_GATEWAY'], os.environ.get('KERNEL_GATEWAY_ID', 'first'))"
+  );
+  await page.notebook.runCell(cell);
+  return page.notebook.getCellTextOutput(cell);
+}
+
+test('switch to a second gateway in the Settings Editor, without a reload', async ({
+  page
+}) => {
+  // A notebook on the first gateway, with state.
+  await page.notebook.createNew('first.ipynb', { kernel: 'gateway-python' });
+  await page.notebook.setCell(0, 'code', 'x = 1');
+  await page.notebook.runCell(0);
+  expect(await whichGateway(page, 1)).toEqual(['1 first\n']);
+
+  // Settings → Settings Editor → Kernel Gateway.
+  await page.menu.clickMenuItem('Settings>Settings Editor');
+  await page.locator('.jp-PluginList').getByText('Kernel Gateway').click();
+  await setField(page, 'Kernel Gateway URL', SECOND_URL);
+  await setField(page, 'Auth token', tokens.secondGateway);
+  await setField(page, 'Gateway name', 'second-gateway');
+  await expect(page.locator('.jp-KernelGateway-status')).toHaveText(
+    /^second-gateway · connected · \d+ ms$/,
+    { timeout: 60000 }
+  );
+  const moved = page.locator('.Toastify__toast', {
+    hasText: 'New kernels now run on the Kernel Gateway'
+  });
+  await expect(moved.last()).toContainText('first.ipynb keep their kernel on');
+  await page
+    .locator('.jp-SettingsPanel input[label="Kernel Gateway URL"]')
+    .scrollIntoViewIfNeeded();
+  await page.screenshot({ path: path.join(IMAGES, 'settings.png') });
+
+  // An invalid URL is refused inline; the second gateway stays in force.
+  await setField(page, 'Kernel Gateway URL', 'javascript:alert(1)');
+  await expect(page.locator('.jp-SettingsPanel')).toContainText(
+    'must match pattern'
+  );
+  await setField(page, 'Kernel Gateway URL', SECOND_URL);
+
+  // A new notebook runs on the second gateway.
+  await page.notebook.createNew('second.ipynb', {
+    kernel: 'python3'
+  });
+  await expect(page.locator('.jp-Toolbar-kernelName:visible')).toHaveText(
+    'Python 3 (ipykernel) [second-gateway]'
+  );
+  expect(await whichGateway(page, 0)).toEqual(['1 second\n']);
+  expect(await secondGatewayKernels()).toHaveLength(1);
+
+  // The first notebook kept its kernel and its state...
+  await page.notebook.activate('first.ipynb');
+  await page.notebook.setCell(2, 'code', 'print(x)');
+  await page.notebook.runCell(2);
+  expect(await page.notebook.getCellTextOutput(2)).toEqual(['1\n']);
+  expect(await whichGateway(page, 1)).toEqual(['1 first\n']);
+
+  // ...until the user moves it to the second gateway.
+  await moved.last().getByRole('button', { name: 'Move them now' }).click();
+  await expect
+    .poll(async () => (await secondGatewayKernels()).length, { timeout: 30000 })
+    .toBe(2);
+  await expect(page.locator('.jp-Toolbar-kernelName:visible')).toContainText(
+    '[second-gateway]'
+  );
+  expect(await whichGateway(page, 1)).toEqual(['1 second\n']);
+  expect(await gateway.kernels()).toEqual([]);
+});

@@ -1,0 +1,204 @@
+/**
+ * Where my kernel runs, at a glance: status bar, details panel, connection
+ * test, labels, notifications with actions. The screenshots in docs/images
+ * (used by the README) are taken here, so they stay current.
+ */
+import * as path from 'path';
+
+import { galata } from '@jupyterlab/galata';
+import type { Page } from '@playwright/test';
+
+import { expect, test } from './fixtures';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { gateway, ports, tokens } = require('./servers');
+
+const PLUGIN = 'jupyterlab-kernel-gateway:plugin';
+const IMAGES = path.join(__dirname, '..', '..', 'docs', 'images');
+const GATEWAY_SPEC = gateway.spec('Python 3 (on the gateway)');
+const LAB_ORIGIN = `http://127.0.0.1:${ports.lab}`;
+
+test.afterEach(async () => {
+  await gateway.shutdownAll();
+});
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+function statusItem(page: Page) {
+  return page.locator('.jp-KernelGateway-status');
+}
+
+async function runCommand(page: Page, label: string) {
+  await page.keyboard.press('Control+Shift+C');
+  await page.locator('#modal-command-palette input').fill(label);
+  await page.keyboard.press('Enter');
+}
+
+async function runConnectionTest(page: Page) {
+  await runCommand(page, 'Test Kernel Gateway Connection');
+  const dialog = page.locator('.jp-Dialog', {
+    has: page.locator('.jp-KernelGateway-test')
+  });
+  await expect(
+    dialog.locator('.jp-KernelGateway-testProgress[data-done="true"]')
+  ).toBeVisible({ timeout: 60000 });
+  return dialog;
+}
+
+test('the status bar shows the gateway, its state and round trip; details and actions', async ({
+  page
+}) => {
+  await expect(statusItem(page)).toHaveText(
+    /^ui-gateway · connected · \d+ ms$/
+  );
+  await expect(statusItem(page)).toHaveAttribute('data-state', 'connected');
+
+  await page.notebook.createNew('here.ipynb', { kernel: 'gateway-python' });
+  await page
+    .locator('.jp-StatusBar-Widget')
+    .screenshot({ path: path.join(IMAGES, 'status-bar.png') });
+
+  await statusItem(page).click();
+  const details = page.locator('.jp-Dialog', {
+    has: page.locator('.jp-KernelGateway-details')
+  });
+  await expect(details).toContainText(`ui-gateway — ${gateway.url}`);
+  await expect(details).toContainText('Version');
+  await expect(details).toContainText(
+    new RegExp(`${escape(GATEWAY_SPEC)}, \\w+: [^ ]*here\\.ipynb`)
+  );
+  await details
+    .locator('.jp-Dialog-content')
+    .screenshot({ path: path.join(IMAGES, 'status-details.png') });
+
+  // "Test connection" from the panel: every step passes here.
+  await details.getByRole('button', { name: 'Test connection' }).click();
+  const test = page.locator('.jp-Dialog', {
+    has: page.locator('.jp-KernelGateway-test')
+  });
+  await expect(
+    test.locator('.jp-KernelGateway-testProgress[data-done="true"]')
+  ).toHaveText('All steps passed.', { timeout: 60000 });
+  await expect(
+    test.locator('.jp-KernelGateway-step[data-status="pass"]')
+  ).toHaveCount(7);
+  await test
+    .locator('.jp-Dialog-content')
+    .screenshot({ path: path.join(IMAGES, 'connection-test.png') });
+  await test.getByRole('button', { name: 'Close' }).click();
+});
+
+test('the kernel indicator, launcher and picker say where kernels run', async ({
+  page
+}) => {
+  await expect(
+    page.locator(
+      `.jp-LauncherCard[data-category="Notebook"][title="${GATEWAY_SPEC}"]`
+    )
+  ).toBeVisible();
+  await page.notebook.createNew('where.ipynb', { kernel: 'gateway-python' });
+  await expect(page.locator('.jp-Toolbar-kernelName')).toHaveText(GATEWAY_SPEC);
+  await page.locator('.jp-Toolbar-kernelName').click();
+  await expect(
+    page.locator('.jp-Dialog option', { hasText: '[ui-gateway]' })
+  ).toHaveCount(2);
+  await page.locator('.jp-Dialog .jp-mod-reject').click();
+});
+
+test.describe('a gateway that does not allow this origin', () => {
+  test.use({
+    mockSettings: {
+      ...galata.DEFAULT_SETTINGS,
+      [PLUGIN]: {
+        gatewayUrl: `http://localhost:${ports.noCorsGateway}/`,
+        authToken: tokens.noCorsGateway
+      }
+    }
+  });
+
+  test('shows "CORS refused"; the connection test gives the flag with this origin', async ({
+    page
+  }) => {
+    await expect(statusItem(page)).toContainText('CORS refused');
+    const dialog = await runConnectionTest(page);
+    const cors = dialog.locator('.jp-KernelGateway-step[data-step="cors"]');
+    await expect(cors).toHaveAttribute('data-status', 'fail');
+    await expect(cors).toContainText(
+      `--KernelGatewayApp.allow_origin=${LAB_ORIGIN}`
+    );
+    await expect(
+      dialog.locator('.jp-KernelGateway-step[data-step="token"]')
+    ).toHaveAttribute('data-status', 'pass');
+    await dialog.getByRole('button', { name: 'Close' }).click();
+  });
+});
+
+test.describe('a wrong token', () => {
+  test.use({
+    mockSettings: {
+      ...galata.DEFAULT_SETTINGS,
+      [PLUGIN]: { gatewayUrl: gateway.url, authToken: 'not-the-token' }
+    }
+  });
+
+  test('the connection test points at the token (and CORS, which a browser cannot tell apart)', async ({
+    page
+  }) => {
+    await expect(statusItem(page)).toContainText('refused');
+    const dialog = await runConnectionTest(page);
+    const token = dialog.locator('.jp-KernelGateway-step[data-step="token"]');
+    await expect(token).toHaveAttribute('data-status', 'fail');
+    await expect(token).toContainText('"Auth token"');
+    await dialog.getByRole('button', { name: 'Close' }).click();
+  });
+});
+
+test.describe('a gateway that is down', () => {
+  test.use({
+    mockSettings: {
+      ...galata.DEFAULT_SETTINGS,
+      [PLUGIN]: { gatewayUrl: 'http://localhost:18899/', gatewayName: '' }
+    }
+  });
+
+  test('shows "unreachable (retrying)"', async ({ page }) => {
+    await expect(statusItem(page)).toHaveText(
+      'localhost:18899 · unreachable (retrying)'
+    );
+    await expect(statusItem(page)).toHaveAttribute('data-state', 'unreachable');
+  });
+});
+
+test('a culled kernel: the notebook is told, one action starts a new kernel', async ({
+  page
+}) => {
+  await page.notebook.createNew('culled.ipynb', { kernel: 'gateway-python' });
+  await page.notebook.setCell(0, 'code', 'x = 1');
+  await page.notebook.runCell(0);
+  const [kernel] = await gateway.kernels();
+  // The gateway culls it (as cull_idle_timeout would).
+  await fetch(
+    `http://127.0.0.1:${ports.gateway}/api/kernels/${kernel.id}?token=${tokens.gateway}`,
+    { method: 'DELETE' }
+  );
+  const toast = page.locator('.Toastify__toast', {
+    hasText: 'The kernel of culled.ipynb is gone'
+  });
+  await expect(toast).toBeVisible({ timeout: 30000 });
+  await toast.getByRole('button', { name: 'Start new kernel' }).click();
+  await expect(page.locator('.jp-Toolbar-kernelName')).toHaveText(GATEWAY_SPEC);
+  await expect
+    .poll(async () =>
+      (await gateway.kernels()).map((k: { id: string }) => k.id)
+    )
+    .not.toContain(kernel.id);
+  await page.notebook.setCell(
+    0,
+    'code',
+    "import os; print('x' in globals(), os.environ['KERNEL_GATEWAY'])"
+  );
+  await page.notebook.runCell(0);
+  expect(await page.notebook.getCellTextOutput(0)).toEqual(['False 1\n']);
+});
