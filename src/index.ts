@@ -73,8 +73,9 @@ const gatewayPlugin: ServiceManagerPlugin<IKernelGateway> = {
       pageOrigin: window.location.origin,
       localBaseUrl: localSettings.baseUrl,
       serverRoot: PageConfig.getOption('serverRoot'),
-      storage: browserStorage(),
+      storage: browserStorage('localStorage'),
       storageEvents: window,
+      clientIds: browserStorage('sessionStorage'),
       loadImage,
       // Pause polling like JupyterLab's own managers do.
       standby: () => !(connectionStatus?.isConnected ?? true) || 'when-hidden'
@@ -204,11 +205,14 @@ const uiPlugin: JupyterFrontEndPlugin<void> = {
 };
 
 /**
- * `localStorage`, or a memory store where the browser refuses it.
+ * `localStorage` or `sessionStorage`, or a memory store where the browser
+ * refuses it.
  */
-function browserStorage(): Storage | MemoryStorage {
+function browserStorage(
+  kind: 'localStorage' | 'sessionStorage'
+): Storage | MemoryStorage {
   try {
-    const storage = window.localStorage;
+    const storage = window[kind];
     storage.getItem('jupyterlab-kernel-gateway:probe');
     return storage;
   } catch {

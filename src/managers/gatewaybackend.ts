@@ -1,11 +1,6 @@
-import type { Kernel, KernelSpec, Session } from '@jupyterlab/services';
-import {
-  KernelManager,
-  KernelSpecManager,
-  SessionManager
-} from '@jupyterlab/services';
+import type { KernelSpec, Session } from '@jupyterlab/services';
+import { KernelSpecManager } from '@jupyterlab/services';
 
-import { Poll } from '@lumino/polling';
 import type { ISignal } from '@lumino/signaling';
 import { Signal } from '@lumino/signaling';
 
@@ -30,6 +25,8 @@ import type { IKeyValueStorage } from '../gateway/store';
 import { RecordStore } from '../gateway/store';
 import type { IBackendOptions, IKernelBackend } from './backend';
 import { tolerateDisposal } from './backend';
+import { GatewayKernelManager, GatewaySessionManager } from './gatewaymanagers';
+import { HealthMonitor } from './health';
 import { RetirableSessionClient } from './retirable';
 
 /**
@@ -81,7 +78,7 @@ export class GatewayBackend implements IKernelBackend {
       new GatewayKernelSpecClient({
         requester: this.requester
       }));
-    this.kernels = new KernelManager({
+    this.kernels = new GatewayKernelManager({
       serverSettings,
       standby,
       kernelAPIClient: this.kernelClient,
@@ -99,11 +96,13 @@ export class GatewayBackend implements IKernelBackend {
         onDropped: session => this._kernelLost.emit(session)
       })
     );
-    this.sessions = new SessionManager({
+    this.sessions = new GatewaySessionManager({
       kernelManager: this.kernels,
       serverSettings,
       standby,
-      sessionAPIClient: this._sessionClient
+      sessionAPIClient: this._sessionClient,
+      clientIds: options.clientIds ?? null,
+      scope
     });
 
     // Another tab started, renamed or shut down a session: catch up now
@@ -114,11 +113,12 @@ export class GatewayBackend implements IKernelBackend {
 
     // Check the gateway now and then (GET api: health, round trip,
     // version), and catch up as soon as it answers again.
-    this._healthPoll = new Poll({
-      factory: () => this.requester.check(),
-      frequency: { interval: 30 * 1000, backoff: true, max: 60 * 1000 },
-      name: `jupyterlab-kernel-gateway:health:${config.url}`,
-      standby: options.standby ?? 'when-hidden'
+    this._health = new HealthMonitor({
+      check: async () => {
+        await this.requester.check();
+        return true;
+      },
+      standby: options.standby
     });
     this.requester.healthChanged.connect(this._onHealth, this);
   }
@@ -169,7 +169,7 @@ export class GatewayBackend implements IKernelBackend {
   readonly requester: GatewayRequester;
   readonly kernelClient: GatewayKernelClient;
   readonly kernelSpecClient: GatewayKernelSpecClient;
-  readonly kernels: Kernel.IManager;
+  readonly kernels: GatewayKernelManager;
   readonly kernelspecs: KernelSpec.IManager;
   readonly sessions: Session.IManager;
 
@@ -191,7 +191,7 @@ export class GatewayBackend implements IKernelBackend {
       return;
     }
     this._isDisposed = true;
-    this._healthPoll.dispose();
+    this._health.dispose();
     this.requester.healthChanged.disconnect(this._onHealth, this);
     this._owned.dispose();
     this._stored.dispose();
@@ -203,10 +203,18 @@ export class GatewayBackend implements IKernelBackend {
   private _onHealth(_: unknown, health: IGatewayHealth): void {
     const wasDown = this._lastState !== 'connected';
     this._lastState = health.state;
-    if (health.state === 'connected' && wasDown && !this._isDisposed) {
-      // Back (or up for the first time): list kernelspecs and kernels now.
+    if (this._isDisposed) {
+      return;
+    }
+    if (health.state !== 'connected') {
+      this._health.retrySoon();
+    } else if (wasDown) {
+      // Back (or up for the first time): reconnect the kernels' websockets
+      // (the gateway replays what they missed) and list everything again.
+      this.kernels.reconnectAll();
       void this.kernelspecs.refreshSpecs().catch(() => undefined);
       void this.kernels.refreshRunning().catch(() => undefined);
+      void this.sessions.refreshRunning().catch(() => undefined);
     }
   }
 
@@ -229,7 +237,7 @@ export class GatewayBackend implements IKernelBackend {
   }
 
   private _config: IGatewayConfig;
-  private _healthPoll: Poll;
+  private _health: HealthMonitor;
   private _lastState: IGatewayHealth['state'] = 'unknown';
   private _kernelLost = new Signal<this, IStoredSession>(this);
   private _sessionClient: RetirableSessionClient;
@@ -262,6 +270,11 @@ export namespace GatewayBackend {
      * Where `storage` events of other tabs arrive (`window`).
      */
     storageEvents?: EventTarget;
+    /**
+     * Per-tab storage that survives reloads (`sessionStorage`), for the
+     * kernel connections' client ids.
+     */
+    clientIds?: IKeyValueStorage;
     /**
      * The network `fetch`; tests inject one only to create faults.
      */

@@ -175,6 +175,7 @@ export class KernelGatewayService implements IKernelGateway {
       serverRoot: options.serverRoot,
       storage: options.storage,
       storageEvents: options.storageEvents,
+      clientIds: options.clientIds,
       standby: options.standby,
       fetch: options.fetch,
       WebSocket: options.WebSocket,
@@ -230,6 +231,10 @@ export namespace KernelGatewayService {
     serverRoot?: string;
     storage: IKeyValueStorage;
     storageEvents?: EventTarget;
+    /**
+     * Per-tab storage surviving reloads (`sessionStorage`).
+     */
+    clientIds?: IKeyValueStorage;
     standby?: () => boolean | 'when-hidden';
     fetch?: FetchFunction;
     WebSocket?: typeof WebSocket;

@@ -19,7 +19,13 @@ const net = require('net');
 function startRelay(options) {
   const sockets = new Set();
   const chunks = [];
+  let cut = false;
   const server = net.createServer(client => {
+    if (cut) {
+      // The network is down: the connection is dropped at once.
+      client.destroy();
+      return;
+    }
     const upstream = net.connect(options.targetPort, '127.0.0.1');
     sockets.add(client);
     sockets.add(upstream);
@@ -58,6 +64,20 @@ function startRelay(options) {
         requests: () => parseRequests(Buffer.concat(chunks).toString('latin1')),
         clear: () => {
           chunks.length = 0;
+        },
+        /**
+         * Cut the network: drop every open connection (websockets too) and
+         * every new one until `restore()`.
+         */
+        cut: () => {
+          cut = true;
+          for (const socket of sockets) {
+            socket.destroy();
+          }
+          sockets.clear();
+        },
+        restore: () => {
+          cut = false;
         },
         close: () =>
           new Promise(done => {
