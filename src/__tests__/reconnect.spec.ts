@@ -20,6 +20,8 @@ describe('a network cut during a running cell', () => {
       gatewayUrl: `http://localhost:${relay.port}/`,
       authToken: LISTING.token
     });
+    // Disposed in the `finally` below.
+    // eslint-disable-next-line jupyter/require-disposable-ownership
     const backend = new GatewayBackend({
       config,
       pageOrigin: 'http://127.0.0.1:8888',
