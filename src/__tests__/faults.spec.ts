@@ -14,6 +14,7 @@ import { KernelGatewayService } from '../managers/service';
 import { parseGatewaySettings } from '../gateway/config';
 import { freePortSync } from './ports';
 import {
+  FULL,
   LISTING,
   PAGE_ORIGIN,
   PRIVATE,
@@ -191,6 +192,48 @@ describe('errors a browser hides behind CORS', () => {
     ]);
     await kernel.shutdown();
     backend.dispose();
+  });
+});
+
+describe('kernels that cannot start', () => {
+  it.each([
+    ['the status is visible', undefined],
+    ['in a browser, where the status is hidden', browserLike]
+  ])(
+    'an unknown kernelspec is named, with what the gateway offers (%s)',
+    async (_, fetch) => {
+      const backend = makeBackend({ fetch });
+      const error = await failure(backend.kernels.startNew({ name: 'nope' }));
+      expect(error.message).toBe(
+        `The Kernel Gateway at ${LISTING.url} has no kernel named "nope". It offers: python3; select one of them.`
+      );
+      backend.dispose();
+    }
+  );
+
+  it.each([
+    ['the status is visible', undefined, 'is full'],
+    [
+      'in a browser, where the status is hidden',
+      browserLike,
+      'most likely full'
+    ]
+  ])('a full gateway (max_kernels) says so (%s)', async (_, fetch, words) => {
+    // Disposed in the `finally` below.
+    // eslint-disable-next-line jupyter/require-disposable-transfer
+    const backend = makeBackend({ gateway: FULL, fetch });
+    const first = await backend.kernels.startNew({ name: 'python3' });
+    try {
+      const error = await failure(
+        backend.kernels.startNew({ name: 'python3' })
+      );
+      expect(error.message).toContain(words);
+      expect(error.message).toContain('max_kernels');
+      expect(error.message).toContain(FULL.url);
+    } finally {
+      await first.shutdown();
+      backend.dispose();
+    }
   });
 });
 

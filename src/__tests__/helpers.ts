@@ -43,6 +43,10 @@ export const LISTING = gatewayFromEnv('KG_LISTING_URL', 'KG_LISTING_TOKEN');
  * A gateway with Kernel Gateway's default: listing kernels answers 403.
  */
 export const PRIVATE = gatewayFromEnv('KG_PRIVATE_URL', 'KG_PRIVATE_TOKEN');
+/**
+ * A gateway that runs at most one kernel.
+ */
+export const FULL = gatewayFromEnv('KG_FULL_URL', 'KG_FULL_TOKEN');
 
 /**
  * Build a gateway backend as the extension does, for `gateway`.

@@ -141,6 +141,29 @@ export namespace Messages {
     );
   }
 
+  export function noSuchKernel(
+    ctx: IMessageContext,
+    name: string,
+    offered: string[]
+  ): string {
+    return (
+      `The Kernel Gateway at ${ctx.gatewayUrl} has no kernel named "${name}". ` +
+      (offered.length > 0
+        ? `It offers: ${offered.join(', ')}; select one of them.`
+        : 'It offers no kernel at all: install one where the gateway runs.')
+    );
+  }
+
+  export function full(ctx: IMessageContext, certain: boolean): string {
+    return (
+      `The Kernel Gateway at ${ctx.gatewayUrl} ` +
+      (certain
+        ? 'is full: it runs as many kernels as its administrator allows (max_kernels). '
+        : 'refused to start a kernel; it is most likely full (its max_kernels limit). ') +
+      'Shut down a kernel you no longer need (Running panel), then try again.'
+    );
+  }
+
   export function status(
     ctx: IMessageContext,
     status: number | undefined,
@@ -150,11 +173,7 @@ export namespace Messages {
       return unauthorized(ctx);
     }
     if (status === 403 && /resource limit/i.test(gatewayMessage)) {
-      return (
-        `The Kernel Gateway at ${ctx.gatewayUrl} is full: it runs as many ` +
-        'kernels as its administrator allows (max_kernels). Shut down a ' +
-        'kernel you no longer need, then try again.'
-      );
+      return full(ctx, true);
     }
     const code = status === undefined ? 'an error' : `error ${status}`;
     const detail = gatewayMessage ? `: ${gatewayMessage}` : '.';

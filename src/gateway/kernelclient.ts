@@ -2,7 +2,7 @@ import { PathExt } from '@jupyterlab/coreutils';
 import type { Kernel, ServerConnection } from '@jupyterlab/services';
 
 import type { IGatewayConfig } from './config';
-import { GatewayResponseError } from './errors';
+import { GatewayResponseError, Messages } from './errors';
 import type { GatewayRequester } from './request';
 import type { RecordStore } from './store';
 import { validateKernelList, validateKernelModel } from './validate';
@@ -156,13 +156,21 @@ export class GatewayKernelClient implements Kernel.IKernelAPIClient {
     if (options.path !== undefined) {
       body.path = PathExt.dirname(options.path);
     }
-    const data = await this._requester.requestJSON('api/kernels', {
-      method: 'POST',
-      body,
-      // Gateways answer only once the kernel is up: wait for the launch.
-      timeout: Math.max(config.requestTimeout, config.launchTimeout + 5),
-      action: options.name ? `start a ${options.name} kernel` : 'start a kernel'
-    });
+    let data: unknown;
+    try {
+      data = await this._requester.requestJSON('api/kernels', {
+        method: 'POST',
+        body,
+        // Enterprise Gateway answers only once the kernel is up: wait for
+        // the launch.
+        timeout: Math.max(config.requestTimeout, config.launchTimeout + 5),
+        action: options.name
+          ? `start a ${options.name} kernel`
+          : 'start a kernel'
+      });
+    } catch (error) {
+      throw await this._explainStartFailure(error, options.name);
+    }
     const model = validateKernelModel(data);
     this._owned.set(model.id, { name: model.name, started: Date.now() });
     return model;
@@ -206,6 +214,60 @@ export class GatewayKernelClient implements Kernel.IKernelAPIClient {
       throw await this._error(response, 'shut down a kernel');
     }
     this._forget(id);
+  }
+
+  /**
+   * Say why a kernel did not start, in the user's terms: an unknown
+   * kernelspec (Kernel Gateway answers 500 with a traceback) or a full
+   * gateway (403 "Resource Limit"). In a browser these statuses are hidden
+   * (no CORS headers on errors), so the kernelspec list is asked.
+   */
+  private async _explainStartFailure(
+    error: unknown,
+    name: string | undefined
+  ): Promise<unknown> {
+    if (!(error instanceof GatewayResponseError) || error.kind !== 'http') {
+      return error;
+    }
+    const config = this._requester.config;
+    const ctx = {
+      gatewayUrl: config.url,
+      pageOrigin: '',
+      action: 'start a kernel'
+    };
+    if (name) {
+      try {
+        const specs = (await this._requester.requestJSON(
+          'api/kernelspecs'
+        )) as {
+          kernelspecs?: Record<string, unknown>;
+        };
+        const offered = Object.keys(specs?.kernelspecs ?? {});
+        if (!offered.includes(name)) {
+          return new GatewayResponseError(
+            'http',
+            config.url,
+            error.response,
+            Messages.noSuchKernel(ctx, name, offered),
+            error.status,
+            error.gatewayMessage
+          );
+        }
+      } catch {
+        return error;
+      }
+    }
+    if (error.status === undefined || error.status === 403) {
+      return new GatewayResponseError(
+        'http',
+        config.url,
+        error.response,
+        Messages.full(ctx, error.status === 403),
+        error.status,
+        error.gatewayMessage
+      );
+    }
+    return error;
   }
 
   /**

@@ -1,7 +1,8 @@
 /**
  * Start the real Kernel Gateways the Jest tests talk to:
  * - one that allows listing kernels (`list_kernels=True`),
- * - one with Kernel Gateway's default, which answers 403 to listing.
+ * - one with Kernel Gateway's default, which answers 403 to listing;
+ * - one that runs at most one kernel (`max_kernels=1`).
  * Their URLs and tokens reach the tests through environment variables.
  */
 'use strict';
@@ -9,7 +10,7 @@
 const { startGateway } = require('./gateway');
 
 module.exports = async function globalSetup() {
-  const [listing, noListing] = await Promise.all([
+  const [listing, noListing, full] = await Promise.all([
     startGateway({
       token: 'jest-token-listing',
       listKernels: true,
@@ -19,9 +20,18 @@ module.exports = async function globalSetup() {
       token: 'jest-token-private',
       listKernels: false,
       origin: 'http://127.0.0.1:8888'
+    }),
+    // A gateway that runs at most one kernel.
+    startGateway({
+      token: 'jest-token-full',
+      listKernels: true,
+      origin: 'http://127.0.0.1:8888',
+      extraArgs: ['--KernelGatewayApp.max_kernels=1']
     })
   ]);
-  globalThis.__KERNEL_GATEWAYS__ = [listing, noListing];
+  globalThis.__KERNEL_GATEWAYS__ = [listing, noListing, full];
+  process.env.KG_FULL_URL = full.url;
+  process.env.KG_FULL_TOKEN = full.token;
   process.env.KG_LISTING_URL = listing.url;
   process.env.KG_LISTING_TOKEN = listing.token;
   process.env.KG_LISTING_CWD = listing.cwd;
