@@ -30,6 +30,7 @@ module.exports = {
   retries: 0,
   workers: 1,
   reporter: [['list'], ['html', { open: 'never' }]],
+  globalSetup: require.resolve('./tests/global-setup.js'),
   use: {
     ...baseConfig.use,
     baseURL: `http://127.0.0.1:${ports.lab}`,

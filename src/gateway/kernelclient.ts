@@ -68,6 +68,7 @@ export class GatewayKernelClient implements Kernel.IKernelAPIClient {
     this._requester = options.requester;
     this._owned = options.owned;
     this._serverRoot = options.serverRoot ?? '';
+    this._onLost = options.onLost;
     this.serverSettings = options.requester.serverSettings;
   }
 
@@ -123,13 +124,13 @@ export class GatewayKernelClient implements Kernel.IKernelAPIClient {
       if (isHiddenHttpError(error)) {
         // The gateway works but hid an error for this kernel: Kernel Gateway
         // answers 404 for kernels it does not have.
-        this._forget(id);
+        this._lost(id);
         return undefined;
       }
       throw error;
     }
     if (response.status === 404) {
-      this._forget(id);
+      this._lost(id);
       return undefined;
     }
     if (!response.ok) {
@@ -296,6 +297,15 @@ export class GatewayKernelClient implements Kernel.IKernelAPIClient {
     return validateKernelList(await response.json());
   }
 
+  /**
+   * A kernel this browser started was found gone from the gateway.
+   */
+  private _lost(id: string): void {
+    if (this._owned.delete(id)) {
+      this._onLost?.(id);
+    }
+  }
+
   private _forget(id: string): void {
     this._owned.delete(id);
   }
@@ -307,6 +317,7 @@ export class GatewayKernelClient implements Kernel.IKernelAPIClient {
   private _requester: GatewayRequester;
   private _owned: RecordStore<IOwnedKernel>;
   private _serverRoot: string;
+  private _onLost?: (id: string) => void;
   private _canList = true;
 }
 
@@ -322,6 +333,11 @@ export namespace GatewayKernelClient {
      * to send the absolute `KERNEL_WORKING_DIR`.
      */
     serverRoot?: string;
+    /**
+     * Called when a kernel this browser started is found gone (culled, shut
+     * down elsewhere, gateway restarted).
+     */
+    onLost?: (id: string) => void;
   }
 }
 

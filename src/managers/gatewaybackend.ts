@@ -72,7 +72,9 @@ export class GatewayBackend implements IKernelBackend {
     this.kernelClient = new GatewayKernelClient({
       requester: this.requester,
       owned: this._owned,
-      serverRoot: options.serverRoot
+      serverRoot: options.serverRoot,
+      // Drop its sessions now (and tell their notebooks), not at the next poll.
+      onLost: () => void this.sessions.refreshRunning().catch(() => undefined)
     });
     const kernelSpecAPIClient = (this.kernelSpecClient =
       new GatewayKernelSpecClient({

@@ -12,13 +12,21 @@ const ports = {
   secureGateway: 18891,
   relay: 18892,
   secondGateway: 18893,
-  noCorsGateway: 18894
+  noCorsGateway: 18894,
+  // The fault tests' own gateways (started by the tests) and relays.
+  faultGateway: 18895,
+  faultRelay: 18896,
+  cullGateway: 18897,
+  cullRelay: 18898,
+  fullGateway: 18900,
+  fullRelay: 18901
 };
 
 const tokens = {
   gateway: 'ui-gateway-token-5f1c',
   secondGateway: 'ui-second-gateway-token-3b7a',
   noCorsGateway: 'ui-no-cors-token-c41d',
+  faultGateway: 'ui-fault-token-8e02',
   secureGateway: 'ui-secure-gateway-token-9d2e',
   lab: 'ui-local-server-token-71ab'
 };
