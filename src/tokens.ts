@@ -7,6 +7,7 @@ import type {
   IGatewayConfig,
   ISettingProblem
 } from './gateway/config';
+import type { ILaunchEvent } from './gateway/launch';
 import type { IGatewayHealth } from './gateway/request';
 
 /**
@@ -53,6 +54,10 @@ export interface IKernelGateway {
    */
   readonly kernelLost: ISignal<IKernelGateway, IKernelLoss>;
   /**
+   * Emitted with the progress of slow kernel launches.
+   */
+  readonly kernelLaunch: ISignal<IKernelGateway, IKernelLaunch>;
+  /**
    * Apply new settings while the page runs.
    *
    * @returns the refused values; if there are any, nothing changes.
@@ -91,6 +96,13 @@ export interface IKernelLoss {
   readonly path: string;
   readonly type: string;
   readonly kernelName: string;
+  readonly gatewayUrl: string;
+}
+
+/**
+ * Progress of a slow kernel launch on a gateway.
+ */
+export interface IKernelLaunch extends ILaunchEvent {
   readonly gatewayUrl: string;
 }
 

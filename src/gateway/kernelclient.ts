@@ -3,6 +3,8 @@ import type { Kernel, ServerConnection } from '@jupyterlab/services';
 
 import type { IGatewayConfig } from './config';
 import { GatewayResponseError, Messages } from './errors';
+import type { ILaunchEvent } from './launch';
+import { watchLaunch } from './launch';
 import type { GatewayRequester } from './request';
 import type { RecordStore } from './store';
 import { validateKernelList, validateKernelModel } from './validate';
@@ -69,6 +71,7 @@ export class GatewayKernelClient implements Kernel.IKernelAPIClient {
     this._owned = options.owned;
     this._serverRoot = options.serverRoot ?? '';
     this._onLost = options.onLost;
+    this._onLaunch = options.onLaunch;
     this.serverSettings = options.requester.serverSettings;
   }
 
@@ -174,6 +177,17 @@ export class GatewayKernelClient implements Kernel.IKernelAPIClient {
     }
     const model = validateKernelModel(data);
     this._owned.set(model.id, { name: model.name, started: Date.now() });
+    if (model.execution_state === 'starting') {
+      void watchLaunch({
+        requester: this._requester,
+        kernelId: model.id,
+        kernelName: model.name,
+        path: options.path,
+        timeoutMs: config.launchTimeout * 1000,
+        shutdown: id => this.shutdown(id),
+        onEvent: event => this._onLaunch?.(event)
+      });
+    }
     return model;
   }
 
@@ -318,6 +332,7 @@ export class GatewayKernelClient implements Kernel.IKernelAPIClient {
   private _owned: RecordStore<IOwnedKernel>;
   private _serverRoot: string;
   private _onLost?: (id: string) => void;
+  private _onLaunch?: (event: ILaunchEvent) => void;
   private _canList = true;
 }
 
@@ -338,6 +353,10 @@ export namespace GatewayKernelClient {
      * down elsewhere, gateway restarted).
      */
     onLost?: (id: string) => void;
+    /**
+     * Called with the progress of slow kernel launches.
+     */
+    onLaunch?: (event: ILaunchEvent) => void;
   }
 }
 

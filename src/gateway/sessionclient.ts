@@ -206,6 +206,18 @@ export class ClientSessionClient implements Session.ISessionAPIClient {
     return toModel(updated, kernel);
   }
 
+  /**
+   * Drop the sessions of a kernel the extension shut down itself (a launch
+   * that timed out), without reporting the kernel as lost.
+   */
+  forgetKernel(kernelId: string): void {
+    for (const session of this._sessions.all().values()) {
+      if (session.kernel.id === kernelId) {
+        this._sessions.delete(session.id);
+      }
+    }
+  }
+
   private _require(id: string): IStoredSession {
     const session = this._sessions.get(id);
     if (!session) {

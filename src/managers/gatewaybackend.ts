@@ -14,6 +14,7 @@ import {
   validateOwnedKernel
 } from '../gateway/kernelclient';
 import { GatewayKernelSpecClient } from '../gateway/kernelspecclient';
+import type { ILaunchEvent } from '../gateway/launch';
 import type { IGatewayHealth } from '../gateway/request';
 import { GatewayRequester } from '../gateway/request';
 import type { IStoredSession } from '../gateway/sessionclient';
@@ -74,7 +75,15 @@ export class GatewayBackend implements IKernelBackend {
       owned: this._owned,
       serverRoot: options.serverRoot,
       // Drop its sessions now (and tell their notebooks), not at the next poll.
-      onLost: () => void this.sessions.refreshRunning().catch(() => undefined)
+      onLost: () => void this.sessions.refreshRunning().catch(() => undefined),
+      onLaunch: event => {
+        if (event.phase === 'timeout') {
+          // Shut down on purpose: drop its sessions without calling it lost.
+          this._clientSessions.forgetKernel(event.kernelId);
+          void this.sessions.refreshRunning().catch(() => undefined);
+        }
+        this._kernelLaunch.emit(event);
+      }
     });
     const kernelSpecAPIClient = (this.kernelSpecClient =
       new GatewayKernelSpecClient({
@@ -91,13 +100,12 @@ export class GatewayBackend implements IKernelBackend {
       standby,
       kernelSpecAPIClient
     });
-    this._sessionClient = new RetirableSessionClient(
-      new ClientSessionClient({
-        kernelClient: this.kernelClient,
-        sessions: this._stored,
-        onDropped: session => this._kernelLost.emit(session)
-      })
-    );
+    this._clientSessions = new ClientSessionClient({
+      kernelClient: this.kernelClient,
+      sessions: this._stored,
+      onDropped: session => this._kernelLost.emit(session)
+    });
+    this._sessionClient = new RetirableSessionClient(this._clientSessions);
     this.sessions = new GatewaySessionManager({
       kernelManager: this.kernels,
       serverSettings,
@@ -123,6 +131,13 @@ export class GatewayBackend implements IKernelBackend {
       standby: options.standby
     });
     this.requester.healthChanged.connect(this._onHealth, this);
+  }
+
+  /**
+   * Emitted with the progress of slow kernel launches.
+   */
+  get kernelLaunch(): ISignal<this, ILaunchEvent> {
+    return this._kernelLaunch;
   }
 
   /**
@@ -242,6 +257,8 @@ export class GatewayBackend implements IKernelBackend {
   private _health: HealthMonitor;
   private _lastState: IGatewayHealth['state'] = 'unknown';
   private _kernelLost = new Signal<this, IStoredSession>(this);
+  private _kernelLaunch = new Signal<this, ILaunchEvent>(this);
+  private _clientSessions!: ClientSessionClient;
   private _sessionClient: RetirableSessionClient;
   private _owned: RecordStore<IOwnedKernel>;
   private _stored: RecordStore<IStoredSession>;

@@ -21,7 +21,12 @@ import {
 import type { FetchFunction } from '../gateway/connection';
 import type { IGatewayHealth } from '../gateway/request';
 import type { IKeyValueStorage } from '../gateway/store';
-import type { IConfigChange, IKernelGateway, IKernelLoss } from '../tokens';
+import type {
+  IConfigChange,
+  IKernelGateway,
+  IKernelLaunch,
+  IKernelLoss
+} from '../tokens';
 import type { IKernelBackend } from './backend';
 import { BackendSet, LocalBackend } from './backend';
 import { GatewayBackend } from './gatewaybackend';
@@ -88,6 +93,10 @@ export class KernelGatewayService implements IKernelGateway {
 
   get kernelLost(): ISignal<this, IKernelLoss> {
     return this._kernelLost;
+  }
+
+  get kernelLaunch(): ISignal<this, IKernelLaunch> {
+    return this._kernelLaunch;
   }
 
   /**
@@ -181,6 +190,9 @@ export class KernelGatewayService implements IKernelGateway {
       WebSocket: options.WebSocket,
       loadImage: options.loadImage
     });
+    backend.kernelLaunch.connect((_, event) =>
+      this._kernelLaunch.emit({ ...event, gatewayUrl: backend.config.url })
+    );
     backend.kernelLost.connect((_, session) =>
       this._kernelLost.emit({
         path: session.path,
@@ -214,6 +226,7 @@ export class KernelGatewayService implements IKernelGateway {
   private _healthChanged = new Signal<this, IGatewayHealth>(this);
   private _configChanged = new Signal<this, IConfigChange>(this);
   private _kernelLost = new Signal<this, IKernelLoss>(this);
+  private _kernelLaunch = new Signal<this, IKernelLaunch>(this);
 }
 
 export namespace KernelGatewayService {

@@ -6,7 +6,7 @@ import type { IDisposable } from '@lumino/disposable';
 import type { ISettingProblem } from '../gateway/config';
 import { summarizeGatewayError } from '../gateway/errors';
 import type { IGatewayHealth } from '../gateway/request';
-import type { IKernelGateway, IKernelLoss } from '../tokens';
+import type { IKernelGateway, IKernelLaunch, IKernelLoss } from '../tokens';
 import { CommandIDs } from './commands';
 
 /**
@@ -31,6 +31,7 @@ export class GatewayNotifier implements IDisposable {
     this._startNewKernel = options.startNewKernel;
     this._gateway.healthChanged.connect(this._onHealth, this);
     this._gateway.kernelLost.connect(this._onKernelLost, this);
+    this._gateway.kernelLaunch.connect(this._onKernelLaunch, this);
     const health = this._gateway.health;
     if (health && health.state !== 'unknown') {
       this._onHealth(this._gateway, health);
@@ -48,6 +49,7 @@ export class GatewayNotifier implements IDisposable {
     this._isDisposed = true;
     this._gateway.healthChanged.disconnect(this._onHealth, this);
     this._gateway.kernelLost.disconnect(this._onKernelLost, this);
+    this._gateway.kernelLaunch.disconnect(this._onKernelLaunch, this);
   }
 
   /**
@@ -143,6 +145,80 @@ export class GatewayNotifier implements IDisposable {
     );
   }
 
+  /**
+   * Show a slow launch's progress in one notification, updated in place.
+   */
+  private _onKernelLaunch(_: unknown, event: IKernelLaunch): void {
+    const seconds = (ms: number) => Math.round(ms / 1000);
+    // The session's path now (a notebook starts its session under a
+    // temporary name, then renames it).
+    const session = Array.from(this._gateway.sessions.running()).find(
+      model => model.kernel?.id === event.kernelId
+    );
+    const path = session?.path ?? event.path;
+    const what = path
+      ? this._trans.__('%1 for %2', event.kernelName, path.split('/').pop())
+      : event.kernelName;
+    const id = this._launches.get(event.kernelId);
+    if (event.phase === 'waiting') {
+      const message = this._trans.__(
+        'Starting %1 on the Kernel Gateway… %2 s (launch timeout %3 s)',
+        what,
+        seconds(event.elapsedMs),
+        seconds(event.timeoutMs)
+      );
+      if (id && Notification.manager.has(id)) {
+        Notification.update({ id, message, type: 'in-progress' });
+      } else {
+        this._launches.set(
+          event.kernelId,
+          Notification.emit(message, 'in-progress', { autoClose: false })
+        );
+      }
+      return;
+    }
+    this._launches.delete(event.kernelId);
+    const message =
+      event.phase === 'ready'
+        ? this._trans.__(
+            'Kernel %1 started after %2 s.',
+            what,
+            seconds(event.elapsedMs)
+          )
+        : this._trans.__(
+            'Kernel %1 did not start within %2 s; it was shut down on the gateway.',
+            what,
+            seconds(event.timeoutMs)
+          );
+    const advice = this._trans.__(
+      'The kernel did not start within the launch timeout (%1 s), so it was shut down on the gateway: nothing is left running there. If kernels start slowly on this gateway, raise "Kernel launch timeout" in Settings → Kernel Gateway, then select a kernel again.',
+      seconds(event.timeoutMs)
+    );
+    const options = {
+      type: event.phase === 'ready' ? ('success' as const) : ('error' as const),
+      autoClose: event.phase === 'ready' ? 5000 : (false as const),
+      actions:
+        event.phase === 'ready'
+          ? []
+          : [
+              {
+                label: this._trans.__('Details'),
+                caption: this._trans.__('What happened and what to do'),
+                callback: () =>
+                  void showErrorMessage(this._trans.__('Kernel Gateway'), {
+                    message: advice
+                  })
+              },
+              this._openSettingsAction()
+            ]
+    };
+    if (id && Notification.manager.has(id)) {
+      Notification.update({ id, message, ...options });
+    } else {
+      Notification.emit(message, options.type, options);
+    }
+  }
+
   private _openSettingsAction(): Notification.IAction {
     return {
       label: this._trans.__('Open settings'),
@@ -157,5 +233,6 @@ export class GatewayNotifier implements IDisposable {
   private _gateway: IKernelGateway;
   private _commands: CommandRegistry;
   private _failureId: string | null = null;
+  private _launches = new Map<string, string>();
   private _isDisposed = false;
 }

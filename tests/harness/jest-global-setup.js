@@ -1,11 +1,14 @@
 /**
  * Start the real Kernel Gateways the Jest tests talk to:
  * - one that allows listing kernels (`list_kernels=True`),
- * - one with Kernel Gateway's default, which answers 403 to listing;
+ * - one with Kernel Gateway's default, which answers 403 to listing, and a
+ *   slow kernelspec;
  * - one that runs at most one kernel (`max_kernels=1`).
  * Their URLs and tokens reach the tests through environment variables.
  */
 'use strict';
+
+const path = require('path');
 
 const { startGateway } = require('./gateway');
 
@@ -19,7 +22,9 @@ module.exports = async function globalSetup() {
     startGateway({
       token: 'jest-token-private',
       listKernels: false,
-      origin: 'http://127.0.0.1:8888'
+      origin: 'http://127.0.0.1:8888',
+      // A kernelspec whose kernel starts KERNEL_START_DELAY seconds late.
+      env: { JUPYTER_PATH: path.join(__dirname, 'kernels') }
     }),
     // A gateway that runs at most one kernel.
     startGateway({

@@ -22,10 +22,15 @@ const { gateway, ports, tokens, LAB_ROOT } = require('./servers');
 const PLUGIN = 'jupyterlab-kernel-gateway:plugin';
 const LAB_ORIGIN = `http://127.0.0.1:${ports.lab}`;
 
-function settingsFor(url: string, token: string, name = 'fault-gw') {
+function settingsFor(
+  url: string,
+  token: string,
+  name = 'fault-gw',
+  extra: Record<string, unknown> = {}
+) {
   return {
     ...galata.DEFAULT_SETTINGS,
-    [PLUGIN]: { gatewayUrl: url, authToken: token, gatewayName: name }
+    [PLUGIN]: { gatewayUrl: url, authToken: token, gatewayName: name, ...extra }
   };
 }
 
@@ -608,3 +613,95 @@ test('10. unknown kernelspec (the gateway answers 500 with a traceback): a short
     cellsLost: 0
   });
 });
+
+for (const [part, timeout] of [
+  ['a', 90],
+  ['b', 15]
+] as const) {
+  test.describe(`11${part}. a kernel that starts 45 s late`, () => {
+    test.use({
+      mockSettings: settingsFor(gateway.url, gateway.token, 'main-gw', {
+        kernelLaunchTimeout: timeout
+      })
+    });
+
+    test(
+      part === 'a'
+        ? '11a. progress is shown, and the launch succeeds within the launch timeout'
+        : '11b. past the launch timeout: a clear message, and no orphan kernel on the gateway',
+      async ({ page, tmpPath }) => {
+        test.setTimeout(150 * 1000);
+        const name = `row11${part}.ipynb`;
+        const asked = Date.now();
+        await page.notebook.createNew(name, { kernel: 'slow-python' });
+        const progress = toast(
+          page,
+          `Starting slow-python for ${name} on the Kernel Gateway`
+        );
+        await expect(progress).toBeVisible({ timeout: 10000 });
+        const toldMs = since(asked);
+        if (part === 'a') {
+          await expect(
+            toast(page, `Kernel slow-python for ${name} started after`)
+          ).toBeVisible({ timeout: 90000 });
+          await page.notebook.setCell(
+            0,
+            'code',
+            "import os; print(os.environ['KERNEL_GATEWAY'])"
+          );
+          await page.notebook.runCell(0);
+          expect(await page.notebook.getCellTextOutput(0)).toEqual(['1\n']);
+          record({
+            row: 11,
+            fault: 'Slow kernel launch (45 s), launch timeout 90 s',
+            told: 'Starting <kernel> for <notebook> on the Kernel Gateway… N s (launch timeout 90 s); then: Kernel … started after N s.',
+            toldMs,
+            recoveryMs: since(asked),
+            cellsLost: 0
+          });
+        } else {
+          const failed = toast(page, `did not start within ${timeout} s`);
+          await expect(failed).toBeVisible({ timeout: (timeout + 10) * 1000 });
+          await expect(failed).toContainText('shut down on the gateway');
+          await failed.getByRole('button', { name: 'Details' }).click();
+          await expect(page.locator('.jp-Dialog')).toContainText(
+            'nothing is left running there'
+          );
+          await expect(page.locator('.jp-Dialog')).toContainText(
+            '"Kernel launch timeout"'
+          );
+          await page
+            .locator('.jp-Dialog')
+            .getByRole('button', { name: 'Close' })
+            .click();
+          expect(
+            (await gateway.kernels()).filter(
+              (k: { name: string }) => k.name === 'slow-python'
+            )
+          ).toEqual([]);
+          // Still nothing once the slow command would have started it.
+          await page.waitForTimeout(Math.max(0, 50000 - since(asked)));
+          expect(
+            (await gateway.kernels()).filter(
+              (k: { name: string }) => k.name === 'slow-python'
+            )
+          ).toEqual([]);
+          await page.notebook.setCell(
+            0,
+            'markdown',
+            'kept after a failed launch'
+          );
+          await page.notebook.save();
+          record({
+            row: 11,
+            fault: `Slow kernel launch (45 s), launch timeout ${timeout} s`,
+            told: `Kernel … did not start within ${timeout} s; it was shut down on the gateway. [Details, Open settings]`,
+            toldMs: since(asked) - timeout * 1000,
+            cellsLost: lost(tmpPath, name, ['kept after a failed launch'])
+          });
+        }
+        await gateway.shutdownAll();
+      }
+    );
+  });
+}

@@ -103,7 +103,7 @@ test('the kernel indicator, launcher and picker say where kernels run', async ({
   await page.locator('.jp-Toolbar-kernelName').click();
   await expect(
     page.locator('.jp-Dialog option', { hasText: '[ui-gateway]' })
-  ).toHaveCount(2);
+  ).toHaveCount(3);
   await page.locator('.jp-Dialog .jp-mod-reject').click();
 });
 
