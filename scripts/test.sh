@@ -19,6 +19,7 @@ npx jest --ci
 
 printf '\n==> Playwright (Debian Chromium, real JupyterLab and Kernel Gateways)\n'
 (cd ui-tests && npx playwright test)
+node scripts/fault-table.js
 
 printf '\n==> The three install routes of the README\n'
 scripts/check-install-routes.sh

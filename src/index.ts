@@ -3,6 +3,7 @@ import type {
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
+import { INotebookTracker } from '@jupyterlab/notebook';
 import { PageConfig } from '@jupyterlab/coreutils';
 import type {
   Kernel,
@@ -34,6 +35,7 @@ import { KernelGatewayService } from './managers/service';
 import { IKernelGateway } from './tokens';
 import { addCommands, CommandIDs } from './ui/commands';
 import { GatewayNotifier } from './ui/notifications';
+import { OutputKeeper } from './ui/outputkeeper';
 import { openSessionContexts, startNewKernel } from './ui/sessions';
 import { GatewayStatusItem } from './ui/statusbar';
 import { watchSettings } from './ui/settingswatch';
@@ -121,14 +123,21 @@ const uiPlugin: JupyterFrontEndPlugin<void> = {
     'Kernel Gateway settings, status bar, connection test and notifications.',
   autoStart: true,
   requires: [IKernelGateway],
-  optional: [ISettingRegistry, ITranslator, IStatusBar, ICommandPalette],
+  optional: [
+    ISettingRegistry,
+    ITranslator,
+    IStatusBar,
+    ICommandPalette,
+    INotebookTracker
+  ],
   activate: (
     app: JupyterFrontEnd,
     gateway: IKernelGateway,
     settingRegistry: ISettingRegistry | null,
     translator: ITranslator | null,
     statusBar: IStatusBar | null,
-    palette: ICommandPalette | null
+    palette: ICommandPalette | null,
+    notebooks: INotebookTracker | null
   ) => {
     const trans = (translator ?? nullTranslator).load('jupyterlab');
     addCommands(app, gateway, trans);
@@ -180,6 +189,14 @@ const uiPlugin: JupyterFrontEndPlugin<void> = {
       // It lives as long as the page.
       return notifier;
     });
+    if (notebooks) {
+      // Output of running cells survives a page reload; the keeper lives as
+      // long as the page.
+      new OutputKeeper({
+        tracker: notebooks,
+        storage: browserStorage('sessionStorage')
+      });
+    }
     // "Shut Down Unused" calls the local server's kernel API directly:
     // divert requests for gateway kernels to the gateway.
     routeDefaultKernelShutdown({

@@ -141,7 +141,8 @@ module.exports = {
         LAB_ROOT_DIR: state('secure-lab-root'),
         LAB_TOKEN: tokens.lab,
         GATEWAY_URL: `http://localhost:${ports.relay}/`,
-        GATEWAY_TOKEN: tokens.secureGateway
+        // The administrator presets the URL; the user enters the token.
+        GATEWAY_TOKEN: ''
       }),
       timeout: 120 * 1000,
       reuseExistingServer: false

@@ -46,7 +46,7 @@ export async function watchLaunch(options: {
   intervalMs?: number;
 }): Promise<ILaunchEvent['phase']> {
   const started = Date.now();
-  const quiet = options.quietMs ?? 3000;
+  const quiet = options.quietMs ?? 2000;
   const interval = options.intervalMs ?? 1000;
   let reported = false;
   const emit = (phase: ILaunchEvent['phase']) =>

@@ -7,6 +7,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
+import { expect } from '@playwright/test';
+
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { startGateway } = require('../../tests/harness/gateway');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -144,6 +146,9 @@ export const FAULT_RESULTS = path.join(STATE, 'fault-results.jsonl');
 export function record(result: IFaultRecord): void {
   fs.mkdirSync(STATE, { recursive: true });
   fs.appendFileSync(FAULT_RESULTS, JSON.stringify(result) + '\n');
+  // Nothing may be lost, and the user is told within 5 s.
+  expect(result.cellsLost).toBe(0);
+  expect(result.toldMs).toBeLessThan(5000);
 }
 
 /**

@@ -22,14 +22,38 @@ test('no local credential reaches the gateway; no gateway token reaches the loca
   const record = state('relay.bin');
   fs.writeFileSync(record, '');
   const localUrls: string[] = [];
+  const localBodies: { url: string; method: string; body: string }[] = [];
   page.on('request', request => {
     if (request.url().startsWith(LAB)) {
       localUrls.push(request.url());
+      localBodies.push({
+        url: request.url(),
+        method: request.method(),
+        body: request.postData() ?? ''
+      });
     }
   });
 
   await page.goto(`${LAB}/lab?token=${tokens.lab}`);
   await page.waitForSelector('#jupyterlab-splash', { state: 'detached' });
+
+  // The administrator preset the gateway's URL; the user enters the token
+  // in the Settings Editor, which saves it on the local server.
+  await page.getByRole('menuitem', { name: 'Settings' }).click();
+  await page.getByRole('menuitem', { name: 'Settings Editor' }).click();
+  await page.locator('.jp-PluginList').getByText('Kernel Gateway').click();
+  const tokenField = page.locator(
+    '.jp-SettingsPanel input[label="Auth token"]'
+  );
+  await tokenField.fill(tokens.secureGateway);
+  await tokenField.press('Tab');
+  await expect(page.locator('.jp-KernelGateway-status')).toContainText(
+    'connected',
+    { timeout: 30000 }
+  );
+  // From here on, every gateway request must carry the token.
+  const withoutToken = fs.readFileSync(record).length;
+  await page.getByRole('button', { name: 'New Launcher' }).first().click();
   const card = page.locator(
     `.jp-LauncherCard[data-category="Notebook"][title="Python 3 (ipykernel) [localhost:${ports.relay}]"]`
   );
@@ -54,7 +78,9 @@ test('no local credential reaches the gateway; no gateway token reaches the loca
   await rename.locator('.jp-mod-accept').click();
   await expect(page.locator('.jp-mod-dirty')).toHaveCount(0);
   await page
-    .locator('jp-button[data-command="notebook:restart-kernel"]')
+    .locator(
+      '.jp-NotebookPanel:visible jp-button[data-command="notebook:restart-kernel"]'
+    )
     .click();
   await page.locator('.jp-Dialog .jp-mod-accept').click();
   await page.locator('.jp-Notebook .jp-Cell').first().click();
@@ -90,16 +116,27 @@ test('no local credential reaches the gateway; no gateway token reaches the loca
 
   // Every request to the gateway carried the gateway token in its URL.
   const requestLines =
-    seen.match(/^(GET|POST|DELETE|OPTIONS) \S+ HTTP\/1\.1/gm) ?? [];
+    seen
+      .slice(withoutToken)
+      .match(/^(GET|POST|DELETE|OPTIONS) \S+ HTTP\/1\.1/gm) ?? [];
   expect(requestLines.length).toBeGreaterThan(3);
   for (const line of requestLines) {
     expect(line).toContain(`token=${tokens.secureGateway}`);
   }
 
   // The gateway token never travelled to the local server in a URL (its
-  // logs record URLs).
+  // logs record URLs), and in a body only when the user saved the settings.
   expect(localUrls.length).toBeGreaterThan(10);
   for (const url of localUrls) {
     expect(url).not.toContain(tokens.secureGateway);
+  }
+  const carriers = localBodies.filter(r =>
+    r.body.includes(tokens.secureGateway)
+  );
+  expect(carriers.length).toBeGreaterThan(0);
+  for (const request of carriers) {
+    expect(`${request.method} ${new URL(request.url).pathname}`).toBe(
+      'PUT /lab/api/settings/jupyterlab-kernel-gateway:plugin'
+    );
   }
 });

@@ -1,0 +1,66 @@
+#!/usr/bin/env node
+/**
+ * Write docs/faults.md from the fault matrix's results
+ * (ui-tests/.state/fault-results.jsonl, written by ui-tests/tests/faults.spec.ts):
+ * for each fault, what the user sees, how fast, how fast work resumes, and
+ * how many cells, outputs or edits were lost (must be 0).
+ */
+'use strict';
+
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+
+const root = path.resolve(__dirname, '..');
+const source = path.join(root, 'ui-tests', '.state', 'fault-results.jsonl');
+const target = path.join(root, 'docs', 'faults.md');
+
+if (!fs.existsSync(source)) {
+  console.error(`No fault results at ${source}: run the UI tests first.`);
+  process.exit(1);
+}
+
+const rows = fs
+  .readFileSync(source, 'utf-8')
+  .split('\n')
+  .filter(line => line.trim() !== '')
+  .map(line => JSON.parse(line))
+  .sort((a, b) => a.row - b.row || a.fault.localeCompare(b.fault));
+
+const seconds = ms =>
+  ms === undefined || ms === null ? '—' : `${(ms / 1000).toFixed(1)} s`;
+const cell = text => String(text).replace(/\|/g, '\\|');
+
+const lines = [
+  '# Faults: what the user sees, and what is lost',
+  '',
+  'Produced by `scripts/fault-table.js` from the fault matrix of the UI tests',
+  '(`ui-tests/tests/faults.spec.ts`), which injects each fault into real',
+  'servers (Jupyter Kernel Gateway processes, a TCP relay between browser and',
+  'gateway) and drives Debian Chromium. Do not edit by hand.',
+  '',
+  `Run: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${os.cpus().length} CPU(s), ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()} ${os.release()}, Node ${process.version}.`,
+  '',
+  '"Told after": from the fault to the message on screen. "Recovery": from the',
+  'end of the fault (gateway or network back, setting fixed) to working again.',
+  '"Lost": cells, outputs and unsaved edits missing from the notebook saved',
+  'afterwards.',
+  '',
+  '| # | Fault | What the user sees | Told after | Recovery | Lost |',
+  '| --- | --- | --- | --- | --- | --- |',
+  ...rows.map(
+    r =>
+      `| ${r.row} | ${cell(r.fault)} | ${cell(r.told)} | ${seconds(r.toldMs)} | ${seconds(r.recoveryMs)} | ${r.cellsLost} |`
+  ),
+  ''
+];
+
+fs.mkdirSync(path.dirname(target), { recursive: true });
+fs.writeFileSync(target, lines.join('\n'));
+const lost = rows.reduce((sum, r) => sum + r.cellsLost, 0);
+console.log(
+  `Wrote ${path.relative(root, target)}: ${rows.length} faults, ${lost} cells lost.`
+);
+if (lost > 0) {
+  process.exit(1);
+}
