@@ -120,6 +120,31 @@ export class GatewayRequester {
   }
 
   /**
+   * Wait until a request succeeds again (the health becomes `connected`).
+   *
+   * @returns whether it did within `timeoutMs`.
+   */
+  waitUntilConnected(timeoutMs: number): Promise<boolean> {
+    if (this._health.state === 'connected') {
+      return Promise.resolve(true);
+    }
+    return new Promise(resolve => {
+      const done = (ok: boolean) => {
+        clearTimeout(timer);
+        this._healthChanged.disconnect(onHealth);
+        resolve(ok);
+      };
+      const onHealth = (_: unknown, health: IGatewayHealth) => {
+        if (health.state === 'connected') {
+          done(true);
+        }
+      };
+      const timer = setTimeout(() => done(false), timeoutMs);
+      this._healthChanged.connect(onHealth);
+    });
+  }
+
+  /**
    * Send a request to `path` (relative to the gateway's base URL).
    *
    * @returns the response, whatever its HTTP status, when the browser could

@@ -26,7 +26,11 @@ import type { IKeyValueStorage } from '../gateway/store';
 import { RecordStore } from '../gateway/store';
 import type { IBackendOptions, IKernelBackend } from './backend';
 import { tolerateDisposal } from './backend';
-import { GatewayKernelManager, GatewaySessionManager } from './gatewaymanagers';
+import {
+  GatewayKernelManager,
+  GatewaySessionManager,
+  PatientKernelClient
+} from './gatewaymanagers';
 import { HealthMonitor } from './health';
 import { RetirableSessionClient } from './retirable';
 
@@ -92,7 +96,9 @@ export class GatewayBackend implements IKernelBackend {
     this.kernels = new GatewayKernelManager({
       serverSettings,
       standby,
-      kernelAPIClient: this.kernelClient,
+      kernelAPIClient: new PatientKernelClient(this.kernelClient, timeout =>
+        this.requester.waitUntilConnected(timeout)
+      ),
       kernelSpecAPIClient
     });
     this.kernelspecs = new KernelSpecManager({

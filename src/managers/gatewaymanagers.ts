@@ -1,5 +1,9 @@
 import type { Kernel, Session } from '@jupyterlab/services';
-import { KernelManager, SessionManager } from '@jupyterlab/services';
+import {
+  KernelManager,
+  ServerConnection,
+  SessionManager
+} from '@jupyterlab/services';
 import { UUID } from '@lumino/coreutils';
 
 import type { IKeyValueStorage } from '../gateway/store';
@@ -19,15 +23,18 @@ export class GatewayKernelManager extends KernelManager {
   }
 
   /**
-   * Reconnect every kernel connection that lost its websocket. Kernel
-   * connections retry by themselves, but only every 10 to 30 s; when the
-   * gateway is known to answer again, there is no reason to wait.
+   * Reconnect the kernel connections that gave up (after their last retry
+   * JupyterLab leaves them disconnected). Connections still retrying are
+   * left alone: they wait in `getModel` for the gateway (see
+   * {@link PatientKernelClient}) and reconnect by themselves the moment it
+   * answers; a second reconnect would cut the first one while the gateway
+   * replays the messages it buffered.
    */
   reconnectAll(): void {
     for (const connection of this._connections) {
       if (
         !connection.isDisposed &&
-        connection.connectionStatus !== 'connected' &&
+        connection.connectionStatus === 'disconnected' &&
         connection.status !== 'dead'
       ) {
         void connection.reconnect().catch(() => undefined);
@@ -36,6 +43,63 @@ export class GatewayKernelManager extends KernelManager {
   }
 
   private _connections = new Set<Kernel.IKernelConnection>();
+}
+
+/**
+ * The kernel client as kernel connections use it.
+ *
+ * When its websocket closes, a kernel connection asks `getModel` whether
+ * the kernel still exists; if the gateway cannot be reached, JupyterLab
+ * retries 10 to 30 s later, and a late retry landing after a reconnection
+ * starts another one, cutting the websocket while the gateway replays
+ * what it buffered. So here `getModel` waits for the gateway to answer
+ * again (up to `patienceMs`), then answers at once: the connection
+ * reconnects the moment the gateway is back, exactly once.
+ */
+export class PatientKernelClient implements Kernel.IKernelAPIClient {
+  constructor(
+    private readonly _inner: Kernel.IKernelAPIClient,
+    private readonly _waitForGateway: (timeoutMs: number) => Promise<boolean>,
+    private readonly _patienceMs = 10 * 60 * 1000
+  ) {}
+
+  get serverSettings(): ServerConnection.ISettings {
+    return this._inner.serverSettings;
+  }
+
+  async getModel(id: string): Promise<Kernel.IModel | undefined> {
+    try {
+      return await this._inner.getModel(id);
+    } catch (error) {
+      if (!(error instanceof ServerConnection.NetworkError)) {
+        throw error;
+      }
+      if (!(await this._waitForGateway(this._patienceMs))) {
+        throw error;
+      }
+      return this._inner.getModel(id);
+    }
+  }
+
+  listRunning(): Promise<Kernel.IModel[]> {
+    return this._inner.listRunning();
+  }
+
+  startNew(options?: Kernel.IKernelOptions): Promise<Kernel.IModel> {
+    return this._inner.startNew(options);
+  }
+
+  restart(id: string): Promise<void> {
+    return this._inner.restart(id);
+  }
+
+  interrupt(id: string): Promise<void> {
+    return this._inner.interrupt(id);
+  }
+
+  shutdown(id: string): Promise<void> {
+    return this._inner.shutdown(id);
+  }
 }
 
 /**

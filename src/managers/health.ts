@@ -2,7 +2,7 @@ import type { IDisposable } from '@lumino/disposable';
 
 /**
  * Checks a gateway now and then: every 30 s while it answers; when it does
- * not, again after 2, 4, 8, 15, then every 30 s, so that a gateway (or
+ * not, again after 1, 2, 4, 8, then every 15 s, so that a gateway (or
  * network) that comes back is noticed within seconds, not minutes. Checks
  * are skipped while the page is hidden, like JupyterLab's own polling.
  */
@@ -83,4 +83,4 @@ export namespace HealthMonitor {
 }
 
 const HEALTHY_INTERVAL = 30 * 1000;
-const RETRY_DELAYS = [2000, 4000, 8000, 15000, 30000];
+const RETRY_DELAYS = [1000, 2000, 4000, 8000, 15000];
