@@ -41,7 +41,9 @@ echo "==> Starting Jupyter Kernel Gateway on 127.0.0.1:$GATEWAY_PORT"
     --KernelGatewayApp.allow_origin="$LAB_ORIGIN" \
     --KernelGatewayApp.allow_headers=Content-Type \
     --KernelGatewayApp.allow_methods=GET,POST,DELETE,OPTIONS \
-    --JupyterWebsocketPersonality.list_kernels=True
+    --JupyterWebsocketPersonality.list_kernels=True \
+    --ZMQChannelsWebsocketConnection.iopub_data_rate_limit=1000000000 \
+    --config="$ROOT/gateway-config/kernel_gateway_nodelay.py"
 ) >"$STATE/gateway.log" 2>&1 &
 PIDS+=($!)
 for _ in $(seq 1 100); do

@@ -59,7 +59,8 @@ function gatewayCommand(jupyter, port, token, labPort, origin) {
     `--KernelGatewayApp.allow_origin=${origin ?? `http://127.0.0.1:${labPort}`}`,
     '--KernelGatewayApp.allow_headers=Content-Type',
     '--KernelGatewayApp.allow_methods=GET,POST,DELETE,OPTIONS',
-    '--JupyterWebsocketPersonality.list_kernels=True'
+    '--JupyterWebsocketPersonality.list_kernels=True',
+    '--ZMQChannelsWebsocketConnection.iopub_data_rate_limit=1000000000'
   ].join(' ');
 }
 
