@@ -161,6 +161,34 @@ describe('client-side sessions', () => {
   });
 });
 
+describe('a kernel the gateway shuts down (culling, another client)', () => {
+  it('is noticed from its shutdown_reply, well before the next poll', async () => {
+    const backend = open();
+    const lost: string[] = [];
+    backend.kernelLost.connect((_, session) => lost.push(session.path));
+    const session = await backend.sessions.startNew(notebook('culled.ipynb'));
+    expect((await execute(session.kernel!, 'print(8)')).trim()).toBe('8');
+    const deletedAt = Date.now();
+    await deleteKernelDirectly(LISTING, session.kernel!.id);
+    // JupyterLab polls sessions every 10 s; this must not wait for that.
+    await waitFor(() => lost.length > 0, 4000, 'the notebook told');
+    expect(Date.now() - deletedAt).toBeLessThan(4000);
+    expect(lost).toEqual(['culled.ipynb']);
+    await waitFor(() => session.isDisposed, 2000, 'session dropped');
+  });
+
+  it('is not reported lost when this browser shuts it down', async () => {
+    const backend = open();
+    const lost: string[] = [];
+    backend.kernelLost.connect((_, session) => lost.push(session.path));
+    const session = await backend.sessions.startNew(notebook('bye.ipynb'));
+    expect((await execute(session.kernel!, 'print(9)')).trim()).toBe('9');
+    await session.shutdown();
+    await new Promise(resolve => setTimeout(resolve, 4500));
+    expect(lost).toEqual([]);
+  });
+});
+
 describe('client-side sessions on a gateway that refuses listing kernels', () => {
   it('answers 403 to listing, as Kernel Gateway does by default', async () => {
     const response = await fetch(

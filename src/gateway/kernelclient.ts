@@ -142,6 +142,28 @@ export class GatewayKernelClient implements Kernel.IKernelAPIClient {
     return validateKernelModel(await response.json());
   }
 
+  /**
+   * Look a kernel up shortly after it was heard shutting down (the gateway
+   * removes it a moment after its `shutdown_reply`): if it is gone, its
+   * sessions are dropped and their notebooks told now. Kernels this browser
+   * is shutting down itself are left alone.
+   */
+  async confirmGone(id: string, delaysMs = [250, 1000, 3000]): Promise<void> {
+    for (const delay of delaysMs) {
+      await new Promise(resolve => setTimeout(resolve, delay));
+      if (!this.owns(id) || this._shuttingDown.has(id)) {
+        return;
+      }
+      try {
+        if ((await this.getModel(id)) === undefined) {
+          return;
+        }
+      } catch {
+        return; // Unreachable: the health monitor takes over.
+      }
+    }
+  }
+
   async startNew(options: Kernel.IKernelOptions = {}): Promise<Kernel.IModel> {
     return this.startKernel({ name: options.name });
   }
@@ -212,6 +234,15 @@ export class GatewayKernelClient implements Kernel.IKernelAPIClient {
    * down.
    */
   async shutdown(id: string): Promise<void> {
+    this._shuttingDown.add(id);
+    try {
+      await this._shutdown(id);
+    } finally {
+      this._shuttingDown.delete(id);
+    }
+  }
+
+  private async _shutdown(id: string): Promise<void> {
     let response: Response;
     try {
       response = await this._requester.request(kernelPath(id), {
@@ -315,6 +346,9 @@ export class GatewayKernelClient implements Kernel.IKernelAPIClient {
    * A kernel this browser started was found gone from the gateway.
    */
   private _lost(id: string): void {
+    if (this._shuttingDown.has(id)) {
+      return; // Shut down on purpose, by this browser.
+    }
     if (this._owned.delete(id)) {
       this._onLost?.(id);
     }
@@ -330,6 +364,7 @@ export class GatewayKernelClient implements Kernel.IKernelAPIClient {
 
   private _requester: GatewayRequester;
   private _owned: RecordStore<IOwnedKernel>;
+  private _shuttingDown = new Set<string>();
   private _serverRoot: string;
   private _onLost?: (id: string) => void;
   private _onLaunch?: (event: ILaunchEvent) => void;

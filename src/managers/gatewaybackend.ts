@@ -99,7 +99,8 @@ export class GatewayBackend implements IKernelBackend {
       kernelAPIClient: new PatientKernelClient(this.kernelClient, timeout =>
         this.requester.waitUntilConnected(timeout)
       ),
-      kernelSpecAPIClient
+      kernelSpecAPIClient,
+      onShutdownReply: id => void this.kernelClient.confirmGone(id)
     });
     this.kernelspecs = new KernelSpecManager({
       serverSettings,

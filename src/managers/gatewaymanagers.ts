@@ -13,12 +13,18 @@ import type { IKeyValueStorage } from '../gateway/store';
  * that they can all reconnect at once when the gateway answers again.
  */
 export class GatewayKernelManager extends KernelManager {
+  constructor(options: GatewayKernelManager.IOptions) {
+    super(options);
+    this._onShutdownReply = options.onShutdownReply;
+  }
+
   connectTo(
     options: Kernel.IKernelConnection.IOptions
   ): Kernel.IKernelConnection {
     const connection = super.connectTo(options);
     this._connections.add(connection);
     connection.disposed.connect(() => this._connections.delete(connection));
+    connection.anyMessage.connect(this._onMessage, this);
     return connection;
   }
 
@@ -42,7 +48,38 @@ export class GatewayKernelManager extends KernelManager {
     }
   }
 
+  /**
+   * A gateway that shuts a kernel down (culling it, or a request from
+   * elsewhere) sends its connections a `shutdown_reply` and then leaves the
+   * websocket open: without this, the notebook would learn of it only at
+   * the next poll.
+   */
+  private _onMessage(
+    connection: Kernel.IKernelConnection,
+    args: Kernel.IAnyMessageArgs
+  ): void {
+    const { msg, direction } = args;
+    if (
+      direction === 'recv' &&
+      msg.header.msg_type === 'shutdown_reply' &&
+      !(msg.content as { restart?: boolean }).restart
+    ) {
+      this._onShutdownReply?.(connection.id);
+    }
+  }
+
   private _connections = new Set<Kernel.IKernelConnection>();
+  private _onShutdownReply?: (kernelId: string) => void;
+}
+
+export namespace GatewayKernelManager {
+  export interface IOptions extends KernelManager.IOptions {
+    /**
+     * Called when a kernel connection hears that its kernel shut down (not
+     * for a restart).
+     */
+    onShutdownReply?: (kernelId: string) => void;
+  }
 }
 
 /**

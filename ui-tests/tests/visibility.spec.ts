@@ -186,7 +186,7 @@ test('a culled kernel: the notebook is told, one action starts a new kernel', as
   const toast = page.locator('.Toastify__toast', {
     hasText: 'The kernel of culled.ipynb is gone'
   });
-  await expect(toast).toBeVisible({ timeout: 30000 });
+  await expect(toast).toBeVisible({ timeout: 5000 });
   await toast.getByRole('button', { name: 'Start new kernel' }).click();
   await expect(page.locator('.jp-Toolbar-kernelName')).toHaveText(GATEWAY_SPEC);
   await expect
