@@ -126,3 +126,35 @@ describe('kernels on the gateway', () => {
     doomed.dispose();
   });
 });
+
+describe('a kernel started while the kernel list is being asked for', () => {
+  it('is not declared shut down by the late list', async () => {
+    // A slow answer to the kernel list (a busy or distant gateway; starting
+    // many kernels at once makes it likely): the list JupyterLab gets back
+    // was asked for before the new kernel existed.
+    const slowList = async (input: RequestInfo | URL, init?: RequestInit) => {
+      const url = new URL(String(input));
+      const method = init?.method ?? 'GET';
+      if (method === 'GET' && url.pathname.endsWith('/api/kernels')) {
+        await new Promise(resolve => setTimeout(resolve, 1500));
+      }
+      return fetch(input, init);
+    };
+    const backend = makeBackend({ fetch: slowList });
+    const first = await backend.kernels.startNew({ name: 'python3' });
+    const refreshing = backend.kernels.refreshRunning();
+    await new Promise(resolve => setTimeout(resolve, 200));
+    const second = await backend.kernels.startNew({ name: 'python3' });
+    await refreshing;
+    expect(second.status).not.toBe('dead');
+    expect((await execute(second, 'print(6 * 7)')).trim()).toBe('42');
+    await backend.kernels.refreshRunning();
+    expect(
+      Array.from(backend.kernels.running())
+        .map(model => model.id)
+        .sort()
+    ).toEqual([first.id, second.id].sort());
+    await backend.kernels.shutdownAll();
+    backend.dispose();
+  });
+});

@@ -92,9 +92,21 @@ export class GatewayKernelClient implements Kernel.IKernelAPIClient {
    */
   async listRunning(): Promise<Kernel.IModel[]> {
     const owned = [...this._owned.all().keys()];
-    if (owned.length === 0) {
-      return [];
+    const models = owned.length > 0 ? await this._listOwned(owned) : [];
+    // JupyterLab's KernelManager declares every kernel connection missing
+    // from this list shut down ('dead'). A kernel started while the list
+    // was being asked for (starting several at once, or a slow gateway) is
+    // not in it: add it, or its notebook would lose a kernel that runs.
+    const listed = new Set(models.map(model => model.id));
+    for (const [id, kernel] of this._owned.all()) {
+      if (!owned.includes(id) && !listed.has(id)) {
+        models.push({ id, name: kernel.name });
+      }
     }
+    return models;
+  }
+
+  private async _listOwned(owned: string[]): Promise<Kernel.IModel[]> {
     let listed: Kernel.IModel[] | undefined;
     if (this._canList) {
       listed = await this._list();
