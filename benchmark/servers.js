@@ -1,0 +1,239 @@
+/**
+ * The benchmark's servers, all on 127.0.0.1: two Kernel Gateways (stock,
+ * and with the TCP_NODELAY configuration), and one JupyterLab per route.
+ */
+'use strict';
+
+const { spawn } = require('child_process');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+
+const { startGateway, stopProcess, waitForHttp, VENV_BIN, ROOT } = require(
+  path.join(__dirname, '..', 'tests', 'harness', 'gateway')
+);
+
+const NODELAY = path.join(ROOT, 'gateway-config', 'kernel_gateway_nodelay.py');
+const TOKEN = 'benchmark-gateway-token';
+const STATE = path.join(ROOT, '.state', 'benchmark');
+
+const PORTS = {
+  gateway: 19889,
+  nodelayGateway: 19891,
+  direct: 19888,
+  directNodelay: 19892,
+  proxy: 19890,
+  proxyNodelay: 19893,
+  local: 19894,
+  plain: 19895
+};
+
+/**
+ * Start a JupyterLab for a route.
+ *
+ * @param {object} options
+ * @param {string} options.name the route's name (directory names).
+ * @param {number} options.port
+ * @param {string} options.gatewayUrl what the extension uses ('' = local).
+ * @param {string[]} [options.extraArgs]
+ * @param {boolean} [options.withoutExtension] disable the extension.
+ */
+async function startLab(options) {
+  const dir = path.join(STATE, options.name);
+  fs.rmSync(dir, { recursive: true, force: true });
+  for (const sub of [
+    'root',
+    'settings',
+    'user-settings',
+    'workspaces',
+    'config/labconfig'
+  ]) {
+    fs.mkdirSync(path.join(dir, sub), { recursive: true });
+  }
+  fs.writeFileSync(
+    path.join(dir, 'settings', 'overrides.json'),
+    JSON.stringify({
+      'jupyterlab-kernel-gateway:plugin': {
+        gatewayUrl: options.gatewayUrl,
+        authToken: options.gatewayUrl ? TOKEN : '',
+        gatewayName: 'bench'
+      },
+      '@jupyterlab/apputils-extension:notification': {
+        fetchNews: 'false',
+        checkForUpdates: false
+      }
+    })
+  );
+  if (options.withoutExtension) {
+    fs.writeFileSync(
+      path.join(dir, 'config', 'labconfig', 'page_config.json'),
+      JSON.stringify({
+        disabledExtensions: { 'jupyterlab-kernel-gateway': true }
+      })
+    );
+  }
+  // A notebook to open for the page-load measure.
+  fs.writeFileSync(
+    path.join(dir, 'root', 'load.ipynb'),
+    JSON.stringify({
+      cells: [
+        {
+          cell_type: 'code',
+          source: '1+1',
+          metadata: {},
+          outputs: [],
+          execution_count: null
+        }
+      ],
+      metadata: {
+        kernelspec: {
+          name: 'python3',
+          display_name: 'Python 3',
+          language: 'python'
+        }
+      },
+      nbformat: 4,
+      nbformat_minor: 5
+    })
+  );
+  const log = fs.openSync(path.join(dir, 'jupyterlab.log'), 'w');
+  const args = [
+    'lab',
+    '--no-browser',
+    '--allow-root',
+    '--ServerApp.ip=127.0.0.1',
+    `--ServerApp.port=${options.port}`,
+    '--ServerApp.port_retries=0',
+    '--IdentityProvider.token=',
+    '--ServerApp.disable_check_xsrf=True',
+    `--ServerApp.root_dir=${path.join(dir, 'root')}`,
+    `--LabApp.app_settings_dir=${path.join(dir, 'settings')}`,
+    `--LabApp.user_settings_dir=${path.join(dir, 'user-settings')}`,
+    `--LabApp.workspaces_dir=${path.join(dir, 'workspaces')}`,
+    '--LabApp.expose_app_in_browser=True',
+    ...(options.extraArgs ?? [])
+  ];
+  const child = spawn(path.join(VENV_BIN, 'jupyter'), args, {
+    env: {
+      ...process.env,
+      PATH: `${VENV_BIN}${path.delimiter}${process.env.PATH}`,
+      JUPYTER_CONFIG_DIR: path.join(dir, 'config')
+    },
+    stdio: ['ignore', log, log]
+  });
+  await waitForHttp(`http://127.0.0.1:${options.port}/api`, 120000, child);
+  return {
+    name: options.name,
+    url: `http://127.0.0.1:${options.port}`,
+    pid: child.pid,
+    stop: () => stopProcess(child)
+  };
+}
+
+/**
+ * Start everything; returns the gateways and the labs by route.
+ */
+async function startServers() {
+  fs.mkdirSync(STATE, { recursive: true });
+  const origin = port => `http://127.0.0.1:${port}`;
+  // The harness raises the gateway's output rate limit (1 MB/s by default).
+  const gatewayArgs = [];
+  const [gateway, nodelayGateway] = await Promise.all([
+    startGateway({
+      port: PORTS.gateway,
+      token: TOKEN,
+      origin: origin(PORTS.direct),
+      listKernels: true,
+      extraArgs: gatewayArgs,
+      logFile: path.join(STATE, 'gateway.log')
+    }),
+    startGateway({
+      port: PORTS.nodelayGateway,
+      token: TOKEN,
+      origin: origin(PORTS.directNodelay),
+      listKernels: true,
+      extraArgs: [...gatewayArgs, `--config=${NODELAY}`],
+      logFile: path.join(STATE, 'gateway-nodelay.log')
+    })
+  ]);
+  const proxyArgs = url => [
+    `--GatewayClient.url=${url}`,
+    `--GatewayClient.auth_token=${TOKEN}`
+  ];
+  const labs = {};
+  const specs = [
+    {
+      name: 'direct',
+      port: PORTS.direct,
+      gatewayUrl: `http://localhost:${PORTS.gateway}/`
+    },
+    {
+      name: 'direct-nodelay',
+      port: PORTS.directNodelay,
+      gatewayUrl: `http://localhost:${PORTS.nodelayGateway}/`
+    },
+    {
+      name: 'proxy',
+      port: PORTS.proxy,
+      gatewayUrl: '',
+      extraArgs: proxyArgs(`http://127.0.0.1:${PORTS.gateway}`)
+    },
+    {
+      name: 'proxy-nodelay',
+      port: PORTS.proxyNodelay,
+      gatewayUrl: '',
+      extraArgs: [
+        ...proxyArgs(`http://127.0.0.1:${PORTS.nodelayGateway}`),
+        `--config=${NODELAY}`
+      ]
+    },
+    { name: 'local', port: PORTS.local, gatewayUrl: '' },
+    { name: 'plain', port: PORTS.plain, gatewayUrl: '', withoutExtension: true }
+  ];
+  // Two at a time: the machine has few cores.
+  for (let i = 0; i < specs.length; i += 2) {
+    const started = await Promise.all(specs.slice(i, i + 2).map(startLab));
+    for (const lab of started) {
+      labs[lab.name] = lab;
+    }
+  }
+  return {
+    gateway,
+    nodelayGateway,
+    labs,
+    token: TOKEN,
+    async stop() {
+      await Promise.all(Object.values(labs).map(lab => lab.stop()));
+      await Promise.all([gateway.stop(), nodelayGateway.stop()]);
+    }
+  };
+}
+
+/**
+ * CPU seconds (user + system) a process has used so far.
+ */
+function cpuSeconds(pid) {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf-8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // utime and stime are fields 14 and 15 (1-based) of /proc/<pid>/stat.
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return ticks / 100;
+}
+
+/**
+ * A description of the machine, for the report.
+ */
+function machine() {
+  const cpus = os.cpus();
+  return `${cpus.length} × ${cpus[0]?.model ?? 'CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()} ${os.release()}`;
+}
+
+module.exports = {
+  startServers,
+  cpuSeconds,
+  machine,
+  PORTS,
+  TOKEN,
+  STATE,
+  VENV_BIN
+};
