@@ -18,6 +18,9 @@ const path = require('path');
 const { chromium } = require(
   path.join(__dirname, '..', 'ui-tests', 'node_modules', 'playwright-core')
 );
+const { CHROMIUM_LAUNCH } = require(
+  path.join(__dirname, '..', 'tests', 'harness', 'chromium')
+);
 const { BrowserWsClient } = require('./browserws');
 const { LimitClient } = require('./limit');
 const { startServers, cpuSeconds, machine, VENV_BIN } = require('./servers');
@@ -55,19 +58,6 @@ const LABELS = {
   limit: 'limit: Node ws, v1',
   'browser-ws': 'browser ceiling: bare WebSocket in Chromium, v1',
   'limit-nodelay': 'limit, gateway with TCP_NODELAY'
-};
-
-const LAUNCH = {
-  executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-  args: [
-    '--no-sandbox',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-    '--disable-gpu',
-    '--disable-dev-shm-usage'
-  ]
 };
 
 // ---------------------------------------------------------------- page code
@@ -226,7 +216,7 @@ async function main() {
       void servers.stop().finally(() => process.exit(130));
     });
   }
-  const browser = await chromium.launch(LAUNCH);
+  const browser = await chromium.launch(CHROMIUM_LAUNCH);
   const results = {};
   for (const route of ALL_ROUTES) {
     results[route] = {

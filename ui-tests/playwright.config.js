@@ -11,6 +11,9 @@
  */
 const path = require('path');
 const baseConfig = require('@jupyterlab/galata/lib/playwright-config');
+const { CHROMIUM_LAUNCH } = require(
+  path.join(__dirname, '..', 'tests', 'harness', 'chromium')
+);
 const {
   ports,
   tokens,
@@ -36,18 +39,7 @@ module.exports = {
     baseURL: `http://127.0.0.1:${ports.lab}`,
     trace: 'retain-on-failure',
     video: 'off',
-    launchOptions: {
-      executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--disable-gpu',
-        '--disable-dev-shm-usage'
-      ]
-    }
+    launchOptions: CHROMIUM_LAUNCH
   },
   webServer: [
     {
