@@ -83,6 +83,22 @@ export function makeBackend(
 }
 
 /**
+ * A `fetch` whose answers to the kernel list (`GET api/kernels`) come
+ * `delayMs` late, as from a busy or distant gateway: what JupyterLab gets
+ * back was asked for before whatever happened meanwhile.
+ */
+export function slowKernelList(delayMs: number): FetchFunction {
+  return async (input, init) => {
+    const url = new URL(String(input));
+    const method = init?.method ?? 'GET';
+    if (method === 'GET' && url.pathname.endsWith('/api/kernels')) {
+      await new Promise(resolve => setTimeout(resolve, delayMs));
+    }
+    return fetch(input, init);
+  };
+}
+
+/**
  * Run `code` and return what it printed plus its result, as text.
  */
 export async function execute(

@@ -10,6 +10,7 @@ import {
   execute,
   gatewayKernelIds,
   makeBackend,
+  slowKernelList,
   startForeignKernel,
   deleteKernelDirectly,
   waitFor
@@ -132,15 +133,7 @@ describe('a kernel started while the kernel list is being asked for', () => {
     // A slow answer to the kernel list (a busy or distant gateway; starting
     // many kernels at once makes it likely): the list JupyterLab gets back
     // was asked for before the new kernel existed.
-    const slowList = async (input: RequestInfo | URL, init?: RequestInit) => {
-      const url = new URL(String(input));
-      const method = init?.method ?? 'GET';
-      if (method === 'GET' && url.pathname.endsWith('/api/kernels')) {
-        await new Promise(resolve => setTimeout(resolve, 1500));
-      }
-      return fetch(input, init);
-    };
-    const backend = makeBackend({ fetch: slowList });
+    const backend = makeBackend({ fetch: slowKernelList(1500) });
     const first = await backend.kernels.startNew({ name: 'python3' });
     const refreshing = backend.kernels.refreshRunning();
     await new Promise(resolve => setTimeout(resolve, 200));

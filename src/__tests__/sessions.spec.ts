@@ -17,6 +17,7 @@ import {
   execute,
   gatewayKernelIds,
   makeBackend,
+  slowKernelList,
   waitFor
 } from './helpers';
 
@@ -158,6 +159,48 @@ describe('client-side sessions', () => {
     expect(
       await open({ storage }).sessions.findByPath('culled.ipynb')
     ).toBeUndefined();
+  });
+});
+
+describe('sessions listed while the kernel list comes late', () => {
+  // JupyterLab applies every session list to the open sessions: a stale
+  // path renames the notebook back (and the next save writes the old file),
+  // a missing session is disposed (its notebook shows "No Kernel" while the
+  // kernel runs on). Found in the UI tests on a loaded machine.
+  it('does not undo a rename made meanwhile', async () => {
+    const backend = open({ fetch: slowKernelList(1500) });
+    const session = await backend.sessions.startNew(notebook('Untitled.ipynb'));
+    // What a notebook's document context sees (it follows the session).
+    const paths: string[] = [];
+    session.propertyChanged.connect((_, property) => {
+      if (property === 'path') {
+        paths.push(session.path);
+      }
+    });
+    const refreshing = backend.sessions.refreshRunning();
+    await new Promise(resolve => setTimeout(resolve, 200));
+    await session.setPath('renamed.ipynb');
+    await refreshing;
+    expect(paths).toEqual(['renamed.ipynb']);
+    expect(
+      Array.from(backend.sessions.running()).map(model => model.path)
+    ).toEqual(['renamed.ipynb']);
+  });
+
+  it('does not dispose a session started meanwhile', async () => {
+    const backend = open({ fetch: slowKernelList(1500) });
+    await backend.sessions.startNew(notebook('first.ipynb'));
+    const refreshing = backend.sessions.refreshRunning();
+    await new Promise(resolve => setTimeout(resolve, 200));
+    const second = await backend.sessions.startNew(notebook('second.ipynb'));
+    await refreshing;
+    expect(
+      Array.from(backend.sessions.running())
+        .map(model => model.path)
+        .sort()
+    ).toEqual(['first.ipynb', 'second.ipynb']);
+    expect(second.isDisposed).toBe(false);
+    expect((await execute(second.kernel!, 'print(6 * 7)')).trim()).toBe('42');
   });
 });
 

@@ -74,8 +74,7 @@ export class ClientSessionClient implements Session.ISessionAPIClient {
    * notebooks' kernels. The failure itself is reported by the requester.
    */
   async listRunning(): Promise<Session.IModel[]> {
-    const stored = this._sessions.all();
-    if (stored.size === 0) {
+    if (this._sessions.all().size === 0) {
       return [];
     }
     let alive: Kernel.IModel[];
@@ -83,11 +82,19 @@ export class ClientSessionClient implements Session.ISessionAPIClient {
       alive = await this._kernels.listRunning();
     } catch (error) {
       console.debug('Kernel Gateway: sessions not verified:', error);
-      return [...stored.values()].map(session => toModel(session));
+      return [...this._sessions.all().values()].map(session =>
+        toModel(session)
+      );
     }
+    // The sessions as they are now, not as they were when the kernel list
+    // was asked for: JupyterLab applies this list to the open sessions, so a
+    // stale path would rename a notebook renamed meanwhile back (its next
+    // save writing the old file), and a session started meanwhile would be
+    // missing. Its kernel is in `alive` (the kernel client adds kernels
+    // started during the list).
     const kernels = new Map(alive.map(kernel => [kernel.id, kernel]));
     const models: Session.IModel[] = [];
-    for (const session of stored.values()) {
+    for (const session of this._sessions.all().values()) {
       const kernel = kernels.get(session.kernel.id);
       if (kernel) {
         models.push(toModel(session, kernel));
