@@ -33,7 +33,7 @@ const N = {
   throughputRuns: QUICK ? 1 : 3,
   throughputMB: QUICK ? 10 : 50,
   starts: QUICK ? 2 : 5,
-  loads: QUICK ? 2 : 5,
+  loads: QUICK ? 2 : 10,
   idleSeconds: QUICK ? 20 : 60,
   scaleKernels: QUICK ? 10 : 50,
   contexts: 10,
@@ -187,6 +187,12 @@ function pageOutput(page, code, timeoutMs = 120000) {
 const FLUSHED = mb =>
   `import sys\nchunk = 'x' * (1024 * 1024 - 1) + '\\n'\nfor i in range(${mb}):\n    sys.stdout.write(chunk)\n    sys.stdout.flush()`;
 const LARGE_BYTES = 11 * 1024 * 1024;
+
+// In some page loads, with or without the extension, JupyterLab is restored
+// and then waits about 1 s, idle (no request, no long task), before it asks
+// for the notebook named in the URL. A load counts as one of those when the
+// notebook is asked for more than this long after "restored".
+const LOAD_STEP_MS = 600;
 const LARGE = `import sys\nsys.stdout.write('x' * ${LARGE_BYTES})`;
 
 // --------------------------------------------------------------- statistics
@@ -349,6 +355,9 @@ async function main() {
     // Page load to kernel idle, with and without the extension.
     console.log('Page load…');
     const loads = { local: [], plain: [], direct: [] };
+    // Per load: when JupyterLab was restored, and whether it then waited
+    // before opening the notebook (see LOAD_STEP_MS).
+    const loadPhases = { local: [], plain: [], direct: [] };
     const settingsWaits = [];
     const loadRoutes = Object.keys(loads);
     for (let i = 0; i < N.loads; i++) {
@@ -360,6 +369,16 @@ async function main() {
       for (const route of order) {
         await new Promise(resolve => setTimeout(resolve, 3000));
         const context = await browser.newContext();
+        await context.addInitScript(() => {
+          const timer = setInterval(() => {
+            if (window.jupyterapp) {
+              clearInterval(timer);
+              void window.jupyterapp.restored.then(() => {
+                window.__benchRestored = performance.now();
+              });
+            }
+          }, 5);
+        });
         const page = await context.newPage();
         await page.goto(`${servers.labs[route].url}/lab/tree/load.ipynb`);
         await page.waitForSelector(
@@ -368,7 +387,21 @@ async function main() {
             timeout: 120000
           }
         );
-        loads[route].push(await page.evaluate(() => performance.now()));
+        const phases = await page.evaluate(() => {
+          const opened = performance
+            .getEntriesByType('resource')
+            .find(e => e.name.includes('/api/contents/load.ipynb'));
+          return {
+            idle: performance.now(),
+            restored: window.__benchRestored ?? NaN,
+            opened: opened ? opened.startTime : NaN
+          };
+        });
+        loads[route].push(phases.idle);
+        loadPhases[route].push({
+          restored: phases.restored,
+          step: phases.opened - phases.restored > LOAD_STEP_MS
+        });
         if (route === 'local') {
           // The extension's one request on the way to the service managers.
           settingsWaits.push(
@@ -403,6 +436,7 @@ async function main() {
       started,
       results,
       loads,
+      loadPhases,
       settingsWaits,
       bundle,
       idle,
@@ -557,6 +591,7 @@ function render({
   started,
   results,
   loads,
+  loadPhases,
   settingsWaits,
   bundle,
   idle,
@@ -564,6 +599,12 @@ function render({
   contexts
 }) {
   const direct = results.direct;
+  const restored = {};
+  const stepped = {};
+  for (const route of Object.keys(loadPhases)) {
+    restored[route] = loadPhases[route].map(phase => phase.restored);
+    stepped[route] = loadPhases[route].filter(phase => phase.step).length;
+  }
   const ratio = (value, base) =>
     Number.isFinite(value) && base ? `${(value / base).toFixed(2)}×` : '—';
   const rows = ALL_ROUTES.map(route => {
@@ -618,7 +659,7 @@ function render({
     ],
     [
       'Page load with the extension ≤ 1.05× without it',
-      `${fmt(median(loads.local) / 1000, 2)} s with, ${fmt(median(loads.plain) / 1000, 2)} s without (${ratio(median(loads.local), median(loads.plain))}); direct route ${fmt(median(loads.direct) / 1000, 2)} s; extension bundle ${(bundle / 1024).toFixed(1)} KiB; its settings request, awaited before the service managers exist, took ${fmt(median(settingsWaits), 0)} ms`,
+      `${fmt(median(loads.local) / 1000, 2)} s with, ${fmt(median(loads.plain) / 1000, 2)} s without (${ratio(median(loads.local), median(loads.plain))}); JupyterLab restored after ${fmt(median(restored.local) / 1000, 2)} s with, ${fmt(median(restored.plain) / 1000, 2)} s without (${ratio(median(restored.local), median(restored.plain))}); direct route ${fmt(median(loads.direct) / 1000, 2)} s; extension bundle ${(bundle / 1024).toFixed(1)} KiB; its settings request, awaited before the service managers exist, took ${fmt(median(settingsWaits), 0)} ms`,
       median(loads.local) <= 1.05 * median(loads.plain)
     ],
     [
@@ -642,7 +683,7 @@ function render({
   const findings = [
     `- **Round trips.** On the stock gateway every route, even the Node limit, sits near ${fmt(median(limit.rttReply), 0)} ms: the gateway's small replies wait for the client's delayed ACK (Nagle's algorithm is on). The browser route sees the same stall. With \`gateway-config/kernel_gateway_nodelay.py\` the direct route drops to ${fmt(median(directNodelay.rttReply))} ms (limit ${fmt(median(limitNodelay.rttReply))} ms); the remaining gap is Chromium's network-process hop and JupyterLab's message handling, about ${fmt(median(directNodelay.rttReply) - median(limitNodelay.rttReply))} ms.`,
     `- **Throughput.** A bare WebSocket in the same Chromium page, with the same binary protocol and no JupyterLab, receives ${fmt(median(ceiling.throughput))} MB/s here, ${ratio(median(ceiling.throughput), median(limit.throughput))} of what Node receives: the browser, not the route, is the bottleneck on loopback (2 cores shared by Chromium, the gateway and the kernel). The direct route gets ${ratio(median(direct.throughput), median(ceiling.throughput))} of that ceiling, so JupyterLab and this extension add little; the proxy reaches the same ceiling because on loopback its extra hop is not the bottleneck. What the hop costs shows elsewhere: ${fmt(proxy.cpu, 2)} s of notebook-server CPU (direct: ${fmt(direct.cpu, 2)} s) and the >10 MiB message, which the proxy drops (Jupyter Server's gateway websocket client keeps Tornado's 10 MiB message limit, loses its connection to the gateway and the cell never completes in the page). The 1.5× and 0.8× targets cannot be reached by any browser route on this machine.`,
-    `- **Page load.** With no gateway configured the extension adds ${(bundle / 1024).toFixed(0)} KiB of JavaScript and one request on the critical path: its service-manager plugin reads its settings (${fmt(median(settingsWaits), 0)} ms, median) before it hands JupyterLab the kernel, kernelspec and session managers (see \`src/index.ts\`), so that a configured gateway is used from the first request. Otherwise the page makes the same requests in the same order with and without it (plus the kernelspec logo). Loads rotate their order and wait for the previous kernel to shut down; the medians of ${N.loads} loads are ${fmt(median(loads.local) / 1000, 2)} s with and ${fmt(median(loads.plain) / 1000, 2)} s without (single loads here range ${fmt(Math.min(...loads.local, ...loads.plain) / 1000, 2)}–${fmt(Math.max(...loads.local, ...loads.plain) / 1000, 2)} s).${median(loads.local) <= 1.05 * median(loads.plain) ? '' : ' The difference beyond the settings request is not explained yet: the target is missed in this run.'}`,
+    `- **Page load.** With no gateway configured the extension adds ${(bundle / 1024).toFixed(0)} KiB of JavaScript and one request on the critical path: its service-manager plugin reads its settings (${fmt(median(settingsWaits), 0)} ms, median) before it hands JupyterLab the kernel, kernelspec and session managers (see \`src/index.ts\`), so that a configured gateway is used from the first request. Otherwise the page makes the same requests in the same order with and without it (plus the kernelspec logo). What the extension costs shows in the time to JupyterLab's "restored": ${fmt(median(restored.local) / 1000, 2)} s with, ${fmt(median(restored.plain) / 1000, 2)} s without (${ratio(median(restored.local), median(restored.plain))}). The time to kernel idle adds the notebook's opening and a local kernel's start, which vary by more than a second from load to load (single loads here range ${fmt(Math.min(...loads.local, ...loads.plain) / 1000, 2)}–${fmt(Math.max(...loads.local, ...loads.plain) / 1000, 2)} s), and in some loads JupyterLab, once restored, waits about 1 s, idle (no request, no long task), before it asks for the notebook in the URL: ${stepped.local} of ${N.loads} loads with the extension, ${stepped.plain} of ${N.loads} without. That wait is JupyterLab's router: a route handler that runs before the one opening the notebook (\`apputils:load-statedb\`) awaits a 500 ms debounced workspace save, which every state-database write during restoration re-arms (file browser columns, layout, then the recent-documents list, itself debounced 500 ms); the notebook is opened only after it. Whether those writes fall inside the window decides the second, so a start a few tens of milliseconds later (the settings request) can tip it either way; with few loads the median moves by where these waits fall. Loads rotate their order and wait for the previous kernel to shut down; the medians of ${N.loads} loads are ${fmt(median(loads.local) / 1000, 2)} s with and ${fmt(median(loads.plain) / 1000, 2)} s without.`,
     `- **Idle traffic.** From an idle tab the direct route sends the local server no kernel, session or kernelspec request (${fmt(idle.direct.localKernel)}/min; the ${fmt(idle.direct.local)}/min left are JupyterLab's own contents, terminals and settings polls, which the proxy route sends too), and the gateway ${fmt(idle.direct.gateway)}/min.`
   ];
   if (stalls.length > 0) {
