@@ -36,6 +36,7 @@ import { IKernelGateway } from './tokens';
 import { addCommands, CommandIDs } from './ui/commands';
 import { GatewayNotifier } from './ui/notifications';
 import { OutputKeeper } from './ui/outputkeeper';
+import { keepSessionPaths } from './ui/sessionpaths';
 import { openSessionContexts, startNewKernel } from './ui/sessions';
 import { GatewayStatusItem } from './ui/statusbar';
 import { watchSettings } from './ui/settingswatch';
@@ -196,6 +197,8 @@ const uiPlugin: JupyterFrontEndPlugin<void> = {
         tracker: notebooks,
         storage: browserStorage('sessionStorage')
       });
+      // A notebook renamed while its kernel starts keeps that kernel.
+      keepSessionPaths(notebooks);
     }
     // "Shut Down Unused" calls the local server's kernel API directly:
     // divert requests for gateway kernels to the gateway.

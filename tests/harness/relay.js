@@ -2,7 +2,7 @@
  * A TCP relay on 127.0.0.1 between a client and a real server that records
  * every byte the client sends. Tests put it in front of a Kernel Gateway to
  * see exactly what reached the gateway — HTTP requests and websocket
- * handshakes alike — and can later cut or pause the traffic.
+ * handshakes alike — and can later cut the traffic or hold the answers.
  */
 'use strict';
 
@@ -20,6 +20,8 @@ function startRelay(options) {
   const sockets = new Set();
   const chunks = [];
   let cut = false;
+  // While held, the server's answers wait here (a slow gateway).
+  let held = null;
   const server = net.createServer(client => {
     if (cut) {
       // The network is down: the connection is dropped at once.
@@ -36,7 +38,14 @@ function startRelay(options) {
       }
     });
     client.pipe(upstream);
-    upstream.pipe(client);
+    upstream.on('data', data => {
+      if (held) {
+        held.push([client, data]);
+      } else {
+        client.write(data);
+      }
+    });
+    upstream.on('end', () => client.end());
     const close = () => {
       client.destroy();
       upstream.destroy();
@@ -78,6 +87,25 @@ function startRelay(options) {
         },
         restore: () => {
           cut = false;
+        },
+        /**
+         * Hold the server's answers (requests still reach it): a gateway
+         * that answers slowly.
+         */
+        hold: () => {
+          held = held ?? [];
+        },
+        /**
+         * Deliver the held answers, and answer at once from now on.
+         */
+        release: () => {
+          const answers = held ?? [];
+          held = null;
+          for (const [client, data] of answers) {
+            if (!client.destroyed) {
+              client.write(data);
+            }
+          }
         },
         close: () =>
           new Promise(done => {

@@ -1,7 +1,7 @@
 /**
  * The fault harness of the UI tests: a real Kernel Gateway the tests can
  * stop, start and restart, behind a TCP relay they can cut and restore (a
- * network loss without killing the gateway), and a record of each fault's
+ * network loss without killing the gateway) or make answer slowly, and a record of each fault's
  * outcome for the figures table (docs/faults.md).
  */
 import * as fs from 'fs';
@@ -24,6 +24,8 @@ interface IGatewayProcess {
 interface IRelay {
   cut(): void;
   restore(): void;
+  hold(): void;
+  release(): void;
   close(): Promise<void>;
 }
 
@@ -94,6 +96,17 @@ export class FaultyGateway {
 
   restore(): void {
     this._relay?.restore();
+  }
+
+  /**
+   * Hold the gateway's answers (a gateway that answers slowly).
+   */
+  hold(): void {
+    this._relay?.hold();
+  }
+
+  release(): void {
+    this._relay?.release();
   }
 
   async kernels(): Promise<{ id: string; name: string }[]> {

@@ -345,6 +345,33 @@ test.describe('faults of the gateway and the network', () => {
       });
     });
 
+    test('a notebook renamed while the gateway is still starting its kernel keeps that kernel', async ({
+      page
+    }) => {
+      // The gateway answers slowly; the notebook is renamed meanwhile, as
+      // Galata (or a quick user) does right after "New Notebook".
+      faulty.hold();
+      try {
+        expect(
+          await page.notebook.createNew('renamed.ipynb', { kernel: 'python3' })
+        ).toBe('renamed.ipynb');
+        await page.waitForTimeout(1000);
+      } finally {
+        faulty.release();
+      }
+      await expect(kernelName(page)).toHaveText(spec);
+      await page.notebook.setCell(0, 'code', 'x = 7');
+      await page.notebook.runCell(0);
+      await page.notebook.save();
+      // After a reload the renamed notebook finds its kernel: x is there.
+      await page.reload({ waitForIsReady: false });
+      await page.waitForSelector('#jupyterlab-splash', { state: 'detached' });
+      await expect(kernelName(page)).toHaveText(spec, { timeout: 30000 });
+      await page.notebook.setCell(0, 'code', 'print(x)');
+      await page.notebook.runCell(0);
+      expect(await page.notebook.getCellTextOutput(0)).toEqual(['7\n']);
+    });
+
     test('12. two tabs on the same notebook stay consistent; neither kills the kernel of the other', async ({
       page,
       context,
