@@ -1,4 +1,5 @@
 import type { Setting } from '@jupyterlab/services';
+import type { PartialJSONValue } from '@lumino/coreutils';
 import type { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { DefaultSchemaValidator } from '@jupyterlab/settingregistry';
 
@@ -18,11 +19,10 @@ export const SETTINGS_PLUGIN_ID = 'jupyterlab-kernel-gateway:plugin';
  * the application and its `ISettingRegistry` exist. They may only depend on
  * other service tokens, and one of those is `ISettingManager`, the REST
  * client of the local server's `/lab/api/settings`. Its `fetch()` answers
- * with the user's raw settings (JSON5 text) and the schema, whose defaults
- * already include the administrator's `overrides.json`. The stock schema
- * validator then parses the text and composes user values over those
- * defaults exactly as the registry would, so the result is the value the
- * Settings Editor shows.
+ * with the user's settings and the schema, whose defaults already include
+ * the administrator's `overrides.json`. User values are composed over those
+ * defaults exactly as the registry would (`composeGatewaySettings`), so the
+ * result is the value the Settings Editor shows.
  *
  * @returns the checked configuration, and what was refused. If the settings
  * cannot be loaded at all, the default configuration (no gateway: local
@@ -51,11 +51,41 @@ export async function loadGatewaySettings(
 }
 
 /**
+ * What jupyterlab_server answers for one plugin besides `IPlugin`'s fields:
+ * the user's settings already parsed from JSON5 and checked against the
+ * schema. (A settings file that fails the check is answered as `{}`; the
+ * server logs why.)
+ */
+interface IServerPlugin extends ISettingRegistry.IPlugin {
+  settings?: PartialJSONValue;
+}
+
+/**
  * Compose and check the settings of a fetched settings plugin.
+ *
+ * The user's values go over the schema's defaults (which hold the
+ * administrator's overrides), as the settings registry composes them. When
+ * the server sent them parsed and checked (jupyterlab_server does), they are
+ * used as they are: the stock validator would compile the schema first,
+ * which costs tens of milliseconds on the way to the first page (these
+ * settings are read before JupyterLab starts) and would only repeat the
+ * server's check. Otherwise the stock validator parses and checks the raw
+ * text. Either way `parseGatewaySettings` checks every value.
  */
 export function composeGatewaySettings(
   plugin: ISettingRegistry.IPlugin
 ): IConfigResult {
+  const { settings } = plugin as IServerPlugin;
+  if (isObject(settings)) {
+    return parseGatewaySettings({
+      ...schemaDefaults(plugin),
+      ...settings
+    } as IRawGatewaySettings);
+  }
+  return validateRawSettings(plugin);
+}
+
+function validateRawSettings(plugin: ISettingRegistry.IPlugin): IConfigResult {
   const validator = new DefaultSchemaValidator();
   const errors = validator.validateData(plugin, true);
   if (!errors) {
@@ -63,12 +93,9 @@ export function composeGatewaySettings(
   }
   // The user's settings break the schema: use the defaults (with the
   // administrator's overrides) and say which values were refused.
-  const defaults: Record<string, unknown> = {};
-  const properties = plugin.schema.properties ?? {};
-  for (const [key, property] of Object.entries(properties)) {
-    defaults[key] = (property as { default?: unknown }).default;
-  }
-  const result = parseGatewaySettings(defaults as IRawGatewaySettings);
+  const result = parseGatewaySettings(
+    schemaDefaults(plugin) as IRawGatewaySettings
+  );
   return {
     config: result.config,
     problems: [
@@ -82,4 +109,22 @@ export function composeGatewaySettings(
       ...result.problems
     ]
   };
+}
+
+/**
+ * The defaults of the plugin's schema, with the administrator's overrides.
+ */
+function schemaDefaults(plugin: ISettingRegistry.IPlugin): {
+  [key: string]: unknown;
+} {
+  const defaults: { [key: string]: unknown } = {};
+  const properties = plugin.schema.properties ?? {};
+  for (const [key, property] of Object.entries(properties)) {
+    defaults[key] = (property as { default?: unknown }).default;
+  }
+  return defaults;
+}
+
+function isObject(value: unknown): value is { [key: string]: unknown } {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
