@@ -33,7 +33,7 @@ const N = {
   throughputRuns: QUICK ? 1 : 3,
   throughputMB: QUICK ? 10 : 50,
   starts: QUICK ? 2 : 5,
-  loads: QUICK ? 2 : 10,
+  loads: QUICK ? 2 : 20,
   idleSeconds: QUICK ? 20 : 60,
   scaleKernels: QUICK ? 10 : 50,
   contexts: 10,
@@ -71,6 +71,26 @@ async function appReady(page) {
     await window.jupyterapp.started;
     await window.jupyterapp.serviceManager.ready;
   });
+}
+
+/**
+ * Wait until the notebook in the main area has a connected kernel that
+ * reported itself idle. (The notebook toolbar's execution indicator is no
+ * measure of this: it says "idle" from the moment it is drawn, before any
+ * kernel exists.)
+ */
+async function notebookKernelIdle(page) {
+  await page.waitForFunction(
+    () => {
+      const kernel =
+        window.jupyterapp?.shell.currentWidget?.sessionContext?.session?.kernel;
+      return (
+        kernel?.connectionStatus === 'connected' && kernel.status === 'idle'
+      );
+    },
+    undefined,
+    { timeout: 120000 }
+  );
 }
 
 /**
@@ -354,73 +374,12 @@ async function main() {
 
     // Page load to kernel idle, with and without the extension.
     console.log('Page load…');
-    const loads = { local: [], plain: [], direct: [] };
-    // Per load: when JupyterLab was restored, and whether it then waited
-    // before opening the notebook (see LOAD_STEP_MS).
-    const loadPhases = { local: [], plain: [], direct: [] };
-    const settingsWaits = [];
-    const loadRoutes = Object.keys(loads);
-    for (let i = 0; i < N.loads; i++) {
-      // Rotate the order, and let the previous load's kernel shut down
-      // first, so that no route always follows the same one.
-      const order = loadRoutes.map(
-        (_, k) => loadRoutes[(i + k) % loadRoutes.length]
-      );
-      for (const route of order) {
-        await new Promise(resolve => setTimeout(resolve, 3000));
-        const context = await browser.newContext();
-        await context.addInitScript(() => {
-          const timer = setInterval(() => {
-            if (window.jupyterapp) {
-              clearInterval(timer);
-              void window.jupyterapp.restored.then(() => {
-                window.__benchRestored = performance.now();
-              });
-            }
-          }, 5);
-        });
-        const page = await context.newPage();
-        await page.goto(`${servers.labs[route].url}/lab/tree/load.ipynb`);
-        await page.waitForSelector(
-          '.jp-Notebook-ExecutionIndicator[data-status="idle"]',
-          {
-            timeout: 120000
-          }
-        );
-        const phases = await page.evaluate(() => {
-          const opened = performance
-            .getEntriesByType('resource')
-            .find(e => e.name.includes('/api/contents/load.ipynb'));
-          return {
-            idle: performance.now(),
-            restored: window.__benchRestored ?? NaN,
-            opened: opened ? opened.startTime : NaN
-          };
-        });
-        loads[route].push(phases.idle);
-        loadPhases[route].push({
-          restored: phases.restored,
-          step: phases.opened - phases.restored > LOAD_STEP_MS
-        });
-        if (route === 'local') {
-          // The extension's one request on the way to the service managers.
-          settingsWaits.push(
-            await page.evaluate(() => {
-              const entry = performance
-                .getEntriesByType('resource')
-                .find(e =>
-                  e.name.includes('/api/settings/jupyterlab-kernel-gateway')
-                );
-              return entry ? entry.duration : NaN;
-            })
-          );
-        }
-        await page.evaluate(async () => {
-          await window.jupyterapp.serviceManager.sessions.shutdownAll();
-        });
-        await context.close();
-      }
-    }
+    const { loads, loadPhases, settingsWaits } = await pageLoads(
+      browser,
+      servers.labs,
+      ['local', 'plain', 'direct'],
+      N.loads
+    );
     const bundle = bundleSize();
 
     // Idle traffic: one idle tab with a notebook open, per route.
@@ -494,12 +453,7 @@ async function idleTraffic(browser, servers, routes) {
       const page = await context.newPage();
       const lab = servers.labs[route].url;
       await page.goto(`${lab}/lab/tree/load.ipynb`);
-      await page.waitForSelector(
-        '.jp-Notebook-ExecutionIndicator[data-status="idle"]',
-        {
-          timeout: 120000
-        }
-      );
+      await notebookKernelIdle(page);
       await page.waitForTimeout(10000);
       const counts = { local: 0, localKernel: 0, gateway: 0 };
       const onRequest = request => {
@@ -531,6 +485,84 @@ async function idleTraffic(browser, servers, routes) {
   return out;
 }
 
+/**
+ * Page loads to kernel idle, in turn on the lab with the extension and no
+ * gateway ("local"), the lab without the extension ("plain") and the
+ * direct route. Each load opens a workspace of its own: the labs have
+ * served different measures before, and a workspace that holds more state
+ * (layout, recent documents) makes JupyterLab's restoration write more.
+ */
+async function pageLoads(browser, labs, loadRoutes, count) {
+  const loads = {};
+  // Per load: when JupyterLab was restored, and whether it then waited
+  // before opening the notebook (see LOAD_STEP_MS).
+  const loadPhases = {};
+  for (const route of loadRoutes) {
+    loads[route] = [];
+    loadPhases[route] = [];
+  }
+  const settingsWaits = [];
+  for (let i = 0; i < count; i++) {
+    // Rotate the order, and let the previous load's kernel shut down
+    // first, so that no route always follows the same one.
+    const order = loadRoutes.map(
+      (_, k) => loadRoutes[(i + k) % loadRoutes.length]
+    );
+    for (const route of order) {
+      await new Promise(resolve => setTimeout(resolve, 3000));
+      const context = await browser.newContext();
+      await context.addInitScript(() => {
+        const timer = setInterval(() => {
+          if (window.jupyterapp) {
+            clearInterval(timer);
+            void window.jupyterapp.restored.then(() => {
+              window.__benchRestored = performance.now();
+            });
+          }
+        }, 5);
+      });
+      const page = await context.newPage();
+      await page.goto(
+        `${labs[route].url}/lab/workspaces/load-${i}/tree/load.ipynb`
+      );
+      await notebookKernelIdle(page);
+      const phases = await page.evaluate(() => {
+        const opened = performance
+          .getEntriesByType('resource')
+          .find(e => e.name.includes('/api/contents/load.ipynb'));
+        return {
+          idle: performance.now(),
+          restored: window.__benchRestored ?? NaN,
+          opened: opened ? opened.startTime : NaN
+        };
+      });
+      loads[route].push(phases.idle);
+      loadPhases[route].push({
+        restored: phases.restored,
+        step: phases.opened - phases.restored > LOAD_STEP_MS
+      });
+      if (route === 'local') {
+        // The extension's one request on the way to the service managers.
+        settingsWaits.push(
+          await page.evaluate(() => {
+            const entry = performance
+              .getEntriesByType('resource')
+              .find(e =>
+                e.name.includes('/api/settings/jupyterlab-kernel-gateway')
+              );
+            return entry ? entry.duration : NaN;
+          })
+        );
+      }
+      await page.evaluate(async () => {
+        await window.jupyterapp.serviceManager.sessions.shutdownAll();
+      });
+      await context.close();
+    }
+  }
+  return { loads, loadPhases, settingsWaits };
+}
+
 /** Start many kernels at once from one page; time until all are idle. */
 async function scaleKernels(browser, lab) {
   const context = await browser.newContext();
@@ -543,15 +575,30 @@ async function scaleKernels(browser, lab) {
     const kernels = await Promise.all(
       Array.from({ length: count }, () => manager.startNew({ name: 'python3' }))
     );
-    // Every kernel answered kernel_info: it is up and connected.
-    await Promise.all(kernels.map(kernel => kernel.info));
+    // Every kernel answered kernel_info: it is up and connected. One that
+    // has not after a minute counts as failed (and is described).
+    const answered = await Promise.all(
+      kernels.map(kernel =>
+        Promise.race([
+          kernel.info.then(() => true),
+          new Promise(resolve => setTimeout(() => resolve(false), 60000))
+        ])
+      )
+    );
     const ms = performance.now() - started;
     const ok = kernels.filter(
-      kernel =>
-        kernel.status !== 'dead' && kernel.connectionStatus === 'connected'
+      (kernel, i) =>
+        answered[i] &&
+        kernel.status !== 'dead' &&
+        kernel.connectionStatus === 'connected'
     ).length;
-    await Promise.all(kernels.map(kernel => kernel.shutdown()));
-    return { ms, ok };
+    const failed = kernels
+      .filter((kernel, i) => !answered[i])
+      .map(kernel => `${kernel.connectionStatus}/${kernel.status}`);
+    await Promise.all(
+      kernels.map(kernel => kernel.shutdown().catch(() => undefined))
+    );
+    return { ms, ok, failed };
   }, N.scaleKernels);
   await context.close();
   return { ...result, count: N.scaleKernels };
@@ -674,7 +721,7 @@ function render({
     ],
     [
       `${scale.count} kernels started from one page`,
-      `${scale.ok}/${scale.count} answered kernel_info and stayed connected, after ${fmt(scale.ms / 1000, 1)} s`,
+      `${scale.ok}/${scale.count} answered kernel_info and stayed connected, after ${fmt(scale.ms / 1000, 1)} s${scale.failed.length ? ` (no answer within 60 s, connection/kernel status: ${scale.failed.join(', ')})` : ''}`,
       scale.ok === scale.count
     ]
   ];
@@ -683,7 +730,7 @@ function render({
   const findings = [
     `- **Round trips.** On the stock gateway every route, even the Node limit, sits near ${fmt(median(limit.rttReply), 0)} ms: the gateway's small replies wait for the client's delayed ACK (Nagle's algorithm is on). The browser route sees the same stall. With \`gateway-config/kernel_gateway_nodelay.py\` the direct route drops to ${fmt(median(directNodelay.rttReply))} ms (limit ${fmt(median(limitNodelay.rttReply))} ms); the remaining gap is Chromium's network-process hop and JupyterLab's message handling, about ${fmt(median(directNodelay.rttReply) - median(limitNodelay.rttReply))} ms.`,
     `- **Throughput.** A bare WebSocket in the same Chromium page, with the same binary protocol and no JupyterLab, receives ${fmt(median(ceiling.throughput))} MB/s here, ${ratio(median(ceiling.throughput), median(limit.throughput))} of what Node receives: the browser, not the route, is the bottleneck on loopback (2 cores shared by Chromium, the gateway and the kernel). The direct route gets ${ratio(median(direct.throughput), median(ceiling.throughput))} of that ceiling, so JupyterLab and this extension add little; the proxy reaches the same ceiling because on loopback its extra hop is not the bottleneck. What the hop costs shows elsewhere: ${fmt(proxy.cpu, 2)} s of notebook-server CPU (direct: ${fmt(direct.cpu, 2)} s) and the >10 MiB message, which the proxy drops (Jupyter Server's gateway websocket client keeps Tornado's 10 MiB message limit, loses its connection to the gateway and the cell never completes in the page). The 1.5× and 0.8× targets cannot be reached by any browser route on this machine.`,
-    `- **Page load.** With no gateway configured the extension adds ${(bundle / 1024).toFixed(0)} KiB of JavaScript and one request on the critical path: its service-manager plugin reads its settings (${fmt(median(settingsWaits), 0)} ms, median) before it hands JupyterLab the kernel, kernelspec and session managers (see \`src/index.ts\`), so that a configured gateway is used from the first request. Otherwise the page makes the same requests in the same order with and without it (plus the kernelspec logo). What the extension costs shows in the time to JupyterLab's "restored": ${fmt(median(restored.local) / 1000, 2)} s with, ${fmt(median(restored.plain) / 1000, 2)} s without (${ratio(median(restored.local), median(restored.plain))}). The time to kernel idle adds the notebook's opening and a local kernel's start, which vary by more than a second from load to load (single loads here range ${fmt(Math.min(...loads.local, ...loads.plain) / 1000, 2)}–${fmt(Math.max(...loads.local, ...loads.plain) / 1000, 2)} s), and in some loads JupyterLab, once restored, waits about 1 s, idle (no request, no long task), before it asks for the notebook in the URL: ${stepped.local} of ${N.loads} loads with the extension, ${stepped.plain} of ${N.loads} without. That wait is JupyterLab's router: a route handler that runs before the one opening the notebook (\`apputils:load-statedb\`) awaits a 500 ms debounced workspace save, which every state-database write during restoration re-arms (file browser columns, layout, then the recent-documents list, itself debounced 500 ms); the notebook is opened only after it. Whether those writes fall inside the window decides the second, so a start a few tens of milliseconds later (the settings request) can tip it either way; with few loads the median moves by where these waits fall. Loads rotate their order and wait for the previous kernel to shut down; the medians of ${N.loads} loads are ${fmt(median(loads.local) / 1000, 2)} s with and ${fmt(median(loads.plain) / 1000, 2)} s without.`,
+    `- **Page load.** With no gateway configured the extension adds ${(bundle / 1024).toFixed(0)} KiB of JavaScript and one request on the critical path: its service-manager plugin reads its settings (${fmt(median(settingsWaits), 0)} ms, median) before it hands JupyterLab the kernel, kernelspec and session managers (see \`src/index.ts\`), so that a configured gateway is used from the first request. It takes them as the server parsed and checked them: checking them again in the page with JupyterLab's schema validator compiled the schema first, about 45 ms here before JupyterLab could start (\`src/gateway/settings.ts\`). Otherwise the page makes the same requests in the same order with and without it (plus the kernelspec logo). JupyterLab is restored after ${fmt(median(restored.local) / 1000, 2)} s with, ${fmt(median(restored.plain) / 1000, 2)} s without (${ratio(median(restored.local), median(restored.plain))}); the notebook's kernel is idle after ${fmt(median(loads.local) / 1000, 2)} s with, ${fmt(median(loads.plain) / 1000, 2)} s without (${ratio(median(loads.local), median(loads.plain))}; single loads range ${fmt(Math.min(...loads.local, ...loads.plain) / 1000, 2)}–${fmt(Math.max(...loads.local, ...loads.plain) / 1000, 2)} s). "Kernel idle" is the notebook's kernel reporting \`idle\` on its websocket (the notebook toolbar's indicator says "idle" from the moment it is drawn, before a kernel exists, so it cannot serve). Each load opens a workspace of its own (\`/lab/workspaces/load-<i>/tree/load.ipynb\`): the lab with the extension also serves the local-kernel measures, and what a workspace holds changes how JupyterLab restores it. In ${stepped.local} of ${N.loads} loads with the extension and ${stepped.plain} of ${N.loads} without, JupyterLab, once restored, waited about 1 s, idle (no request, no long task), before it asked for the notebook in the URL: its router's \`apputils:load-statedb\` handler awaits a 500 ms debounced workspace save, which every state-database write during restoration re-arms (file browser columns, layout, the recent-documents list, itself debounced 500 ms). That wait is JupyterLab's, with or without the extension; whether it falls on a load depends on the workspace (an earlier run that reused each lab's default workspace saw it on 10 of 10 loads of the lab that had served other measures, 1 of 10 of the other). Loads rotate their order and wait for the previous kernel to shut down.`,
     `- **Idle traffic.** From an idle tab the direct route sends the local server no kernel, session or kernelspec request (${fmt(idle.direct.localKernel)}/min; the ${fmt(idle.direct.local)}/min left are JupyterLab's own contents, terminals and settings polls, which the proxy route sends too), and the gateway ${fmt(idle.direct.gateway)}/min.`
   ];
   if (stalls.length > 0) {
@@ -720,7 +767,11 @@ function render({
   ].join('\n');
 }
 
-main().catch(error => {
-  console.error(error);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch(error => {
+    console.error(error);
+    process.exit(1);
+  });
+}
+
+module.exports = { pageLoads, scaleKernels };

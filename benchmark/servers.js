@@ -230,6 +230,7 @@ function machine() {
 
 module.exports = {
   startServers,
+  startLab,
   cpuSeconds,
   machine,
   PORTS,
