@@ -14,7 +14,7 @@ import { galata } from '@jupyterlab/galata';
 import type { Locator, Page } from '@playwright/test';
 
 import { FaultyGateway, record, since } from './faultkit';
-import { expect, test } from './fixtures';
+import { expect, expectKernelIdle, test } from './fixtures';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { gateway, ports, tokens, LAB_ROOT } = require('./servers');
@@ -396,9 +396,7 @@ test.describe('faults of the gateway and the network', () => {
         spec,
         { timeout: 30000 }
       );
-      await expect(
-        second.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]')
-      ).toBeVisible();
+      await expectKernelIdle(second);
       // Same kernel: the second tab sees x.
       const cell = second.locator('.jp-Notebook .jp-Cell').nth(1);
       await cell.click();

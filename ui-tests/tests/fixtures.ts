@@ -2,9 +2,10 @@
  * Galata's test, adapted to kernels that run on a Kernel Gateway.
  */
 import type { Kernel, Session } from '@jupyterlab/services';
-import { test as galata } from '@jupyterlab/galata';
+import { expect, test as galata } from '@jupyterlab/galata';
+import type { Page } from '@playwright/test';
 
-export { expect } from '@jupyterlab/galata';
+export { expect };
 
 /**
  * Galata's `kernels` and `sessions` fixtures intercept every URL containing
@@ -19,3 +20,18 @@ export const test = galata.extend<{
   kernels: async ({}, use) => use(null),
   sessions: async ({}, use) => use(null)
 });
+
+/**
+ * Wait until the status bar says the current notebook's kernel is idle:
+ * connected, and it said so itself. (The notebook toolbar's execution
+ * indicator cannot tell: it says "idle" from the moment it is drawn, before
+ * any kernel exists.)
+ */
+export async function expectKernelIdle(
+  page: Page,
+  options: { timeout?: number } = {}
+): Promise<void> {
+  await expect(
+    page.locator('.jp-StatusBar-TextItem[title^="Change kernel for"]')
+  ).toHaveText(/ \| Idle$/, options);
+}

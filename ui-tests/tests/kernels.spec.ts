@@ -6,7 +6,7 @@ import * as path from 'path';
 
 import type { Request, WebSocket } from '@playwright/test';
 
-import { expect, test } from './fixtures';
+import { expect, expectKernelIdle, test } from './fixtures';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { gateway, ports, LAB_ROOT } = require('./servers');
@@ -146,9 +146,7 @@ test('the launcher, the kernel picker and the Running panel show the gateway ker
   await picker.selectOption('{"name":"gateway-python"}');
   await page.click('.jp-Dialog .jp-mod-accept');
   await expect(page.locator('.jp-Toolbar-kernelName')).toHaveText(GATEWAY_SPEC);
-  await expect(
-    page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]')
-  ).toBeVisible();
+  await expectKernelIdle(page);
 
   await page.sidebar.openTab('jp-running-sessions');
   const running = page.locator(

@@ -4,7 +4,7 @@
  */
 import type { Page } from '@playwright/test';
 
-import { expect, test } from './fixtures';
+import { expect, expectKernelIdle, test } from './fixtures';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { gateway, ports, tokens } = require('./servers');
@@ -78,9 +78,7 @@ test('interrupt a long cell, then restart the kernel', async ({ page }) => {
     .locator('jp-button[data-command="notebook:restart-kernel"]')
     .click();
   await page.locator('.jp-Dialog .jp-mod-accept').click();
-  await expect(
-    page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]')
-  ).toBeVisible();
+  await expectKernelIdle(page);
   await page.notebook.runCell(0);
   expect(await page.notebook.getCellTextOutput(0)).toEqual(['False\n']);
   // Restarted in place: the same gateway kernel.
