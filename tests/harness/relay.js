@@ -38,24 +38,21 @@ function startRelay(options) {
       }
     });
     client.pipe(upstream);
-    upstream.on('data', data => {
-      if (held) {
-        held.push([client, data]);
-      } else {
-        client.write(data);
-      }
-    });
-    upstream.on('end', () => client.end());
     const close = () => {
       client.destroy();
       upstream.destroy();
       sockets.delete(client);
       sockets.delete(upstream);
     };
+    // What the server does to the client (data, end, close) waits in
+    // order while answers are held.
+    const toClient = action => (held ? held.push(action) : action());
+    upstream.on('data', data => toClient(() => client.write(data)));
+    upstream.on('end', () => toClient(() => client.end()));
+    upstream.on('error', () => toClient(close));
+    upstream.on('close', () => toClient(close));
     client.on('error', close);
-    upstream.on('error', close);
     client.on('close', close);
-    upstream.on('close', close);
   });
   return new Promise((resolve, reject) => {
     server.on('error', reject);
@@ -99,12 +96,10 @@ function startRelay(options) {
          * Deliver the held answers, and answer at once from now on.
          */
         release: () => {
-          const answers = held ?? [];
+          const actions = held ?? [];
           held = null;
-          for (const [client, data] of answers) {
-            if (!client.destroyed) {
-              client.write(data);
-            }
+          for (const action of actions) {
+            action();
           }
         },
         close: () =>
