@@ -4,13 +4,15 @@
  */
 'use strict';
 
-const { spawn } = require('child_process');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
 
-const { startGateway, stopProcess, waitForHttp, VENV_BIN, ROOT } = require(
+const { startGateway, VENV_BIN, ROOT } = require(
   path.join(__dirname, '..', 'tests', 'harness', 'gateway')
+);
+const { startJupyterLab } = require(
+  path.join(__dirname, '..', 'tests', 'harness', 'lab')
 );
 
 const NODELAY = path.join(ROOT, 'gateway-config', 'kernel_gateway_nodelay.py');
@@ -96,38 +98,18 @@ async function startLab(options) {
       nbformat_minor: 5
     })
   );
-  const log = fs.openSync(path.join(dir, 'jupyterlab.log'), 'w');
-  const args = [
-    'lab',
-    '--no-browser',
-    '--allow-root',
-    '--ServerApp.ip=127.0.0.1',
-    `--ServerApp.port=${options.port}`,
-    '--ServerApp.port_retries=0',
-    '--IdentityProvider.token=',
-    '--ServerApp.disable_check_xsrf=True',
-    `--ServerApp.root_dir=${path.join(dir, 'root')}`,
-    `--LabApp.app_settings_dir=${path.join(dir, 'settings')}`,
-    `--LabApp.user_settings_dir=${path.join(dir, 'user-settings')}`,
-    `--LabApp.workspaces_dir=${path.join(dir, 'workspaces')}`,
-    '--LabApp.expose_app_in_browser=True',
-    ...(options.extraArgs ?? [])
-  ];
-  const child = spawn(path.join(VENV_BIN, 'jupyter'), args, {
-    env: {
-      ...process.env,
-      PATH: `${VENV_BIN}${path.delimiter}${process.env.PATH}`,
-      JUPYTER_CONFIG_DIR: path.join(dir, 'config')
-    },
-    stdio: ['ignore', log, log]
+  const lab = await startJupyterLab({
+    dir,
+    port: options.port,
+    extraArgs: [
+      '--ServerApp.disable_check_xsrf=True',
+      `--LabApp.workspaces_dir=${path.join(dir, 'workspaces')}`,
+      '--LabApp.expose_app_in_browser=True',
+      ...(options.extraArgs ?? [])
+    ],
+    logFile: path.join(dir, 'jupyterlab.log')
   });
-  await waitForHttp(`http://127.0.0.1:${options.port}/api`, 120000, child);
-  return {
-    name: options.name,
-    url: `http://127.0.0.1:${options.port}`,
-    pid: child.pid,
-    stop: () => stopProcess(child)
-  };
+  return { name: options.name, ...lab };
 }
 
 /**
@@ -230,7 +212,6 @@ function machine() {
 
 module.exports = {
   startServers,
-  startLab,
   cpuSeconds,
   machine,
   PORTS,

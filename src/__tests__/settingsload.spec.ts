@@ -3,8 +3,6 @@
  * the administrator's overrides.json, the user's JSON5 settings file, and
  * what the server does with a hand-edited file that breaks the schema.
  */
-import { spawn } from 'child_process';
-import type { ChildProcess } from 'child_process';
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
@@ -15,18 +13,14 @@ import { DefaultSchemaValidator } from '@jupyterlab/settingregistry';
 import { loadGatewaySettings, SETTINGS_PLUGIN_ID } from '../gateway/settings';
 import { freePortSync } from './ports';
 
-const {
-  stopProcess,
-  waitForHttp,
-  VENV_BIN
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-} = require('../../tests/harness/gateway');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { startJupyterLab } = require('../../tests/harness/lab');
 
 const TOKEN = 'settings-load-test';
 const ADMIN_URL = 'https://gateway.example.org/';
 
 let dir: string;
-let lab: ChildProcess;
+let lab: { url: string; stop: () => Promise<void> };
 let settingManager: SettingManager;
 
 const userFile = () =>
@@ -39,47 +33,22 @@ const userFile = () =>
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kg-settings-'));
-  for (const sub of ['root', 'settings', 'user-settings', 'config']) {
-    fs.mkdirSync(path.join(dir, sub));
-  }
+  fs.mkdirSync(path.dirname(userFile()), { recursive: true });
+  fs.mkdirSync(path.join(dir, 'settings'));
   fs.writeFileSync(
     path.join(dir, 'settings', 'overrides.json'),
     JSON.stringify({
       [SETTINGS_PLUGIN_ID]: { gatewayUrl: ADMIN_URL, gatewayName: 'Cluster' }
     })
   );
-  fs.mkdirSync(path.dirname(userFile()));
-  const port = freePortSync();
-  lab = spawn(
-    path.join(VENV_BIN, 'jupyter'),
-    [
-      'lab',
-      '--no-browser',
-      '--allow-root',
-      '--ServerApp.ip=127.0.0.1',
-      `--ServerApp.port=${port}`,
-      '--ServerApp.port_retries=0',
-      `--IdentityProvider.token=${TOKEN}`,
-      '--ServerApp.allow_origin=*',
-      `--ServerApp.root_dir=${path.join(dir, 'root')}`,
-      `--LabApp.app_settings_dir=${path.join(dir, 'settings')}`,
-      `--LabApp.user_settings_dir=${path.join(dir, 'user-settings')}`
-    ],
-    {
-      env: {
-        ...process.env,
-        PATH: `${VENV_BIN}${path.delimiter}${process.env.PATH}`,
-        JUPYTER_CONFIG_DIR: path.join(dir, 'config')
-      },
-      stdio: 'ignore'
-    }
-  );
-  const baseUrl = `http://127.0.0.1:${port}/`;
-  await waitForHttp(`${baseUrl}api`, 120000, lab);
+  lab = await startJupyterLab({
+    dir,
+    port: freePortSync(),
+    token: TOKEN
+  });
   settingManager = new SettingManager({
     serverSettings: ServerConnection.makeSettings({
-      baseUrl,
-      wsUrl: `ws://127.0.0.1:${port}/`,
+      baseUrl: `${lab.url}/`,
       appUrl: '/lab',
       token: TOKEN
     })
@@ -87,7 +56,7 @@ beforeAll(async () => {
 }, 150000);
 
 afterAll(async () => {
-  await stopProcess(lab);
+  await lab.stop();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
