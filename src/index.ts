@@ -34,6 +34,7 @@ import { MemoryStorage } from './gateway/store';
 import { KernelGatewayService } from './managers/service';
 import { IKernelGateway } from './tokens';
 import { addCommands, CommandIDs } from './ui/commands';
+import { nameKeptKernels } from './ui/keptkernels';
 import { GatewayNotifier } from './ui/notifications';
 import { OutputKeeper } from './ui/outputkeeper';
 import { keepSessionPaths } from './ui/sessionpaths';
@@ -189,6 +190,16 @@ const uiPlugin: JupyterFrontEndPlugin<void> = {
       notifier.showProblems(gateway.problems);
       // It lives as long as the page.
       return notifier;
+    });
+    // A notebook that keeps its kernel on a previous gateway is named after
+    // that gateway, not after the one new kernels go to.
+    notebooks?.widgetAdded.connect((_, panel) =>
+      nameKeptKernels(panel.sessionContext, gateway)
+    );
+    gateway.configChanged.connect(() => {
+      for (const context of openSessionContexts(app)) {
+        nameKeptKernels(context, gateway);
+      }
     });
     if (notebooks) {
       // Output of running cells survives a page reload; the keeper lives as

@@ -68,6 +68,16 @@ export interface IKernelGateway {
    */
   isGatewayKernel(id: string): boolean;
   /**
+   * Where a kernel runs when that is not where new kernels go (a previous
+   * gateway, or the local server, after the settings changed): that place's
+   * label and the kernel's name there. `undefined` for kernels where new
+   * kernels go, and for unknown kernels.
+   */
+  keptKernel(kernel: {
+    id: string;
+    name: string;
+  }): { where: string; displayName: string } | undefined;
+  /**
    * Ask the gateway whether it works (`GET api`); resolves with the health.
    */
   checkConnection(): Promise<IGatewayHealth | null>;

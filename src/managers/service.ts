@@ -148,6 +148,21 @@ export class KernelGatewayService implements IKernelGateway {
     );
   }
 
+  keptKernel(kernel: {
+    id: string;
+    name: string;
+  }): { where: string; displayName: string } | undefined {
+    const backend = this._backends.forKernel(kernel.id);
+    if (!backend || backend === this._backends.primary) {
+      return undefined;
+    }
+    const spec = backend.kernelspecs.specs?.kernelspecs[kernel.name];
+    return {
+      where: backend.label,
+      displayName: spec?.display_name ?? kernel.name
+    };
+  }
+
   async checkConnection(): Promise<IGatewayHealth | null> {
     const gateway = this._gateway();
     if (!gateway) {

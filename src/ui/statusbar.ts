@@ -183,7 +183,12 @@ function detailRows(
     }
   }
   const sessions = Array.from(gateway.sessions.running());
-  const kernels = Array.from(gateway.kernels.running()).map(kernel => {
+  // Only the kernels where new kernels go: those kept on a previous
+  // gateway run elsewhere (their notebooks are named after it).
+  const here = Array.from(gateway.kernels.running()).filter(
+    kernel => !gateway.keptKernel(kernel)
+  );
+  const kernels = here.map(kernel => {
     const users = sessions
       .filter(session => session.kernel?.id === kernel.id)
       .map(session => session.path);

@@ -3,7 +3,7 @@
  */
 import type { Kernel, Session } from '@jupyterlab/services';
 import { expect, test as galata } from '@jupyterlab/galata';
-import type { Page } from '@playwright/test';
+import type { Locator, Page } from '@playwright/test';
 
 export { expect };
 
@@ -34,4 +34,13 @@ export async function expectKernelIdle(
   await expect(
     page.locator('.jp-StatusBar-TextItem[title^="Change kernel for"]')
   ).toHaveText(/ \| Idle$/, options);
+}
+
+/**
+ * The value of a row of the Kernel Gateway details panel (open).
+ */
+export function detailValue(page: Page, term: string): Locator {
+  return page.locator(
+    `xpath=//*[contains(@class, "jp-KernelGateway-details")]//dt[normalize-space()="${term}"]/following-sibling::dd[1]`
+  );
 }

@@ -8,7 +8,7 @@ import * as path from 'path';
 
 import type { Page } from '@playwright/test';
 
-import { expect, test } from './fixtures';
+import { detailValue, expect, test } from './fixtures';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { gateway, ports, tokens } = require('./servers');
@@ -58,8 +58,9 @@ async function whichGateway(
 test('switch to a second gateway in the Settings Editor, without a reload', async ({
   page
 }) => {
-  // A notebook on the first gateway, with state.
-  await page.notebook.createNew('first.ipynb', { kernel: 'gateway-python' });
+  // A notebook on the first gateway, with state (its kernelspec, python3,
+  // exists on both gateways).
+  await page.notebook.createNew('first.ipynb', { kernel: 'python3' });
   await page.notebook.setCell(0, 'code', 'x = 1');
   await page.notebook.runCell(0);
   expect(await whichGateway(page, 1)).toEqual(['1 first\n']);
@@ -100,8 +101,25 @@ test('switch to a second gateway in the Settings Editor, without a reload', asyn
   expect(await whichGateway(page, 0)).toEqual(['1 second\n']);
   expect(await secondGatewayKernels()).toHaveLength(1);
 
-  // The first notebook kept its kernel and its state...
+  // The status panel lists the kernels on the second gateway only.
+  await page.locator('.jp-KernelGateway-status').click();
+  const kernelsThere = detailValue(page, 'Your kernels there');
+  await expect(kernelsThere).toContainText('second.ipynb');
+  await expect(kernelsThere).not.toContainText('first.ipynb');
+  await page
+    .locator('.jp-Dialog')
+    .getByRole('button', { name: 'Close' })
+    .click();
+
+  // The first notebook kept its kernel and its state, and is still named
+  // after the first gateway, where it runs...
   await page.notebook.activate('first.ipynb');
+  await expect(page.locator('.jp-Toolbar-kernelName:visible')).toHaveText(
+    'Python 3 (ipykernel) [ui-gateway]'
+  );
+  await expect(
+    page.locator('.jp-StatusBar-TextItem[title^="Change kernel for"]')
+  ).toHaveText(/^Python 3 \(ipykernel\) \[ui-gateway\] \| /);
   await page.notebook.setCell(2, 'code', 'print(x)');
   await page.notebook.runCell(2);
   expect(await page.notebook.getCellTextOutput(2)).toEqual(['1\n']);

@@ -8,7 +8,7 @@ import * as path from 'path';
 import { galata } from '@jupyterlab/galata';
 import type { Page } from '@playwright/test';
 
-import { expect, test } from './fixtures';
+import { detailValue, expect, expectKernelIdle, test } from './fixtures';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { gateway, ports, tokens } = require('./servers');
@@ -56,6 +56,7 @@ test('the status bar shows the gateway, its state and round trip; details and ac
   await expect(statusItem(page)).toHaveAttribute('data-state', 'connected');
 
   await page.notebook.createNew('here.ipynb', { kernel: 'gateway-python' });
+  await expectKernelIdle(page);
   await page
     .locator('.jp-StatusBar-Widget')
     .screenshot({ path: path.join(IMAGES, 'status-bar.png') });
@@ -65,7 +66,11 @@ test('the status bar shows the gateway, its state and round trip; details and ac
     has: page.locator('.jp-KernelGateway-details')
   });
   await expect(details).toContainText(`ui-gateway — ${gateway.url}`);
-  await expect(details).toContainText('Version');
+  // The version the gateway reports on GET /api.
+  const api = (await (
+    await fetch(`http://127.0.0.1:${ports.gateway}/api?token=${tokens.gateway}`)
+  ).json()) as { version: string };
+  await expect(detailValue(page, 'Version (GET /api)')).toHaveText(api.version);
   await expect(details).toContainText(
     new RegExp(`${escape(GATEWAY_SPEC)}, \\w+: [^ ]*here\\.ipynb`)
   );
@@ -163,11 +168,55 @@ test.describe('a gateway that is down', () => {
     }
   });
 
-  test('shows "unreachable (retrying)"', async ({ page }) => {
+  test('shows "unreachable (retrying)"; "Retry" asks again at once; the details show the error and open the settings', async ({
+    page
+  }) => {
+    const checks: number[] = [];
+    page.on('request', request => {
+      if (new URL(request.url()).href === 'http://localhost:18899/api') {
+        checks.push(Date.now());
+      }
+    });
+    const opened = Date.now();
     await expect(statusItem(page)).toHaveText(
       'localhost:18899 · unreachable (retrying)'
     );
     await expect(statusItem(page)).toHaveAttribute('data-state', 'unreachable');
+
+    // The page checks again after 1, 2, 4 and 8 s: once the check ~7 s in
+    // is done, the next is ~8 s away, so a check right after "Retry" is
+    // the one "Retry" asked for.
+    await expect
+      .poll(() => checks.filter(t => t - opened > 6000).length, {
+        timeout: 15000
+      })
+      .toBeGreaterThan(0);
+    await page.waitForTimeout(500);
+    const before = checks.length;
+    const retried = Date.now();
+    await page
+      .locator('.Toastify__toast', {
+        hasText: 'Cannot reach the Kernel Gateway'
+      })
+      .last()
+      .getByRole('button', { name: 'Retry' })
+      .click();
+    await expect
+      .poll(() => checks.length, { timeout: 2000 })
+      .toBeGreaterThan(before);
+    expect(checks[before] - retried).toBeLessThan(2000);
+
+    await statusItem(page).click();
+    await expect(detailValue(page, 'Last error')).toContainText(
+      'Cannot reach the Kernel Gateway at http://localhost:18899/'
+    );
+    await page
+      .locator('.jp-Dialog')
+      .getByRole('button', { name: 'Open settings' })
+      .click();
+    await expect(
+      page.locator('.jp-SettingsPanel input[label="Kernel Gateway URL"]')
+    ).toHaveValue('http://localhost:18899/');
   });
 });
 
