@@ -6,7 +6,9 @@
 #   3. the source extension: jupyter labextension install <npm tarball>.
 # After each, `jupyter labextension list` must show the extension enabled and
 # OK, and JupyterLab's default kernel, kernelspec and session plugins
-# disabled. Needs what scripts/setup.sh made (dist/*.whl, lib/).
+# disabled; after the pip routes, the package's server extension (which gives
+# the page the absolute root directory) must be enabled too. Needs what
+# scripts/setup.sh made (dist/*.whl, lib/).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -36,10 +38,21 @@ check_list() {
   echo "Route $route: OK"
 }
 
+check_server_extension() {
+  local venv="$1" route="$2" out
+  out="$("$venv/bin/jupyter" server extension list 2>&1)"
+  if ! grep -Eq "jupyterlab_kernel_gateway .*enabled" <<<"$out" ||
+    ! grep -Eq "jupyterlab_kernel_gateway [0-9.]+ .*OK" <<<"$out"; then
+    echo "$out"; echo "Route $route: the server extension is not enabled and OK." >&2; exit 1
+  fi
+  echo "Route $route: server extension OK"
+}
+
 echo "==> Route 1: pip install the wheel"
 "$PYTHON" -m venv "$WORK/wheel"
 quiet "$WORK/wheel/bin/pip" install dist/jupyterlab_kernel_gateway-*.whl
 check_list "$WORK/wheel" 1
+check_server_extension "$WORK/wheel" 1
 
 echo "==> Route 2: developer mode"
 "$PYTHON" -m venv "$WORK/dev"
@@ -50,6 +63,7 @@ quiet "$WORK/dev/bin/pip" install "jupyterlab>=4.4,<5" "jupyter-builder>=1.2,<2"
   quiet jupyter-builder develop . --overwrite
 )
 check_list "$WORK/dev" 2
+check_server_extension "$WORK/dev" 2
 # Leave the working tree with a production build, as setup.sh made it.
 PATH="$ROOT/.venv/bin:$PATH" quiet npm run build:prod
 

@@ -76,7 +76,11 @@ const gatewayPlugin: ServiceManagerPlugin<IKernelGateway> = {
       localSettings,
       pageOrigin: window.location.origin,
       localBaseUrl: localSettings.baseUrl,
-      serverRoot: PageConfig.getOption('serverRoot'),
+      // Absolute, from the package's server extension; JupyterLab's own
+      // `serverRoot` shortens the home directory to `~`.
+      serverRoot:
+        PageConfig.getOption('kernelGatewayServerRoot') ||
+        PageConfig.getOption('serverRoot'),
       storage: browserStorage('localStorage'),
       storageEvents: window,
       clientIds: browserStorage('sessionStorage'),

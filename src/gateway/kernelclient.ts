@@ -391,7 +391,8 @@ export namespace GatewayKernelClient {
      */
     owned: RecordStore<IOwnedKernel>;
     /**
-     * The local server's root directory (`PageConfig` `serverRoot`), used
+     * The local server's root directory (`kernelGatewayServerRoot` from the
+     * package's server extension, else `serverRoot`), used
      * to send the absolute `KERNEL_WORKING_DIR`.
      */
     serverRoot?: string;
@@ -411,7 +412,8 @@ export namespace GatewayKernelClient {
  * The environment sent with a kernel start, as Jupyter Server's gateway
  * client does: the configured `KERNEL_*` variables, `KERNEL_USERNAME`,
  * `KERNEL_LAUNCH_TIMEOUT` and the notebook's directory as
- * `KERNEL_WORKING_DIR`.
+ * `KERNEL_WORKING_DIR` (absolute; left out when the root is only known as
+ * `~/…`).
  */
 export function kernelEnvironment(
   config: IGatewayConfig,
@@ -423,7 +425,10 @@ export function kernelEnvironment(
     env.KERNEL_USERNAME = config.kernelUsername;
   }
   env.KERNEL_LAUNCH_TIMEOUT = String(Math.round(config.launchTimeout));
-  if (path !== undefined) {
+  // A root under the home directory shortened to `~` (JupyterLab's
+  // `serverRoot` without the package's server extension) would name a
+  // directory on the gateway's machine: better none.
+  if (path !== undefined && !serverRoot.startsWith('~')) {
     const dir = PathExt.dirname(path);
     env.KERNEL_WORKING_DIR = serverRoot
       ? `${serverRoot.replace(/\/+$/, '')}/${dir}`.replace(/\/+$/, '')

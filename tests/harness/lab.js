@@ -22,6 +22,7 @@ const { stopProcess, waitForHttp, VENV_BIN } = require('./gateway');
  * @param {string} [options.token] the server's token ('' = none, default).
  * @param {string[]} [options.extraArgs]
  * @param {string} [options.logFile] where its output goes (else dropped).
+ * @param {Record<string, string>} [options.env] more environment variables.
  * @returns {Promise<{url: string, pid: number, stop: () => Promise<void>}>}
  */
 async function startJupyterLab(options) {
@@ -49,7 +50,8 @@ async function startJupyterLab(options) {
       env: {
         ...process.env,
         PATH: `${VENV_BIN}${path.delimiter}${process.env.PATH}`,
-        JUPYTER_CONFIG_DIR: dir('config')
+        JUPYTER_CONFIG_DIR: dir('config'),
+        ...options.env
       },
       stdio: ['ignore', output, output]
     }

@@ -19,8 +19,9 @@ test.afterEach(async () => {
   await gateway.shutdownAll();
 });
 
-test('a notebook runs on the gateway kernel (KERNEL_GATEWAY=1)', async ({
-  page
+test('a notebook runs on the gateway kernel (KERNEL_GATEWAY=1), told its absolute directory', async ({
+  page,
+  tmpPath
 }) => {
   await page.notebook.createNew('where.ipynb', { kernel: 'gateway-python' });
   await page.notebook.setCell(
@@ -30,6 +31,15 @@ test('a notebook runs on the gateway kernel (KERNEL_GATEWAY=1)', async ({
   );
   await page.notebook.runCell(0);
   expect(await page.notebook.getCellTextOutput(0)).toEqual(["'1'"]);
+  await page.notebook.setCell(
+    1,
+    'code',
+    "print(os.environ['KERNEL_WORKING_DIR'])"
+  );
+  await page.notebook.runCell(1);
+  expect(await page.notebook.getCellTextOutput(1)).toEqual([
+    `${path.resolve(LAB_ROOT, tmpPath)}\n`
+  ]);
   await expect(page.locator('.jp-Toolbar-kernelName')).toHaveText(GATEWAY_SPEC);
   expect(await gateway.kernels()).toHaveLength(1);
 });
