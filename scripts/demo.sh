@@ -33,6 +33,43 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
+# Whether <url> answers with any HTTP status (Python from .venv: curl may be
+# missing on a fresh machine).
+answers() {
+  python -c '
+import sys, urllib.error, urllib.request
+try:
+    urllib.request.urlopen(sys.argv[1], timeout=2).close()
+except urllib.error.HTTPError:
+    pass
+' "$1" >/dev/null 2>&1
+}
+# Stop if something already answers at <url>: it would pass for our server.
+port_free() {
+  if answers "$2"; then
+    echo "Port $1 is already in use (something answers at $2): stop it, or set LAB_PORT/GATEWAY_PORT." >&2
+    exit 1
+  fi
+}
+# Wait up to <tries> x 0.2 s for <url> to answer while <pid> runs; else show
+# <log> and stop with a message naming it.
+wait_for() {
+  local name="$1" url="$2" pid="$3" log="$4" tries="$5"
+  for _ in $(seq 1 "$tries"); do
+    answers "$url" && return 0
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.2
+  done
+  if kill -0 "$pid" 2>/dev/null && answers "$url"; then
+    return 0
+  fi
+  cat "$log"
+  echo "$name did not start: nothing answered at $url (log: $log)." >&2
+  exit 1
+}
+
+port_free "$GATEWAY_PORT" "http://127.0.0.1:$GATEWAY_PORT/api"
+port_free "$LAB_PORT" "http://127.0.0.1:$LAB_PORT/api"
 echo "==> Starting Jupyter Kernel Gateway on 127.0.0.1:$GATEWAY_PORT"
 (
   cd "$STATE/gateway-root"
@@ -46,13 +83,7 @@ echo "==> Starting Jupyter Kernel Gateway on 127.0.0.1:$GATEWAY_PORT"
     --config="$ROOT/gateway-config/kernel_gateway_nodelay.py"
 ) >"$STATE/gateway.log" 2>&1 &
 PIDS+=($!)
-for _ in $(seq 1 100); do
-  curl -s -o /dev/null "http://127.0.0.1:$GATEWAY_PORT/api" && break
-  sleep 0.2
-done
-curl -s -o /dev/null "http://127.0.0.1:$GATEWAY_PORT/api" || {
-  cat "$STATE/gateway.log"; echo "The Kernel Gateway did not start." >&2; exit 1;
-}
+wait_for "The Kernel Gateway" "http://127.0.0.1:$GATEWAY_PORT/api" "$!" "$STATE/gateway.log" 100
 
 # Preset the extension the way an administrator would: overrides.json.
 cat >"$STATE/settings/overrides.json" <<JSON
@@ -75,10 +106,7 @@ jupyter lab --no-browser "${ALLOW_ROOT[@]}" \
   --LabApp.user_settings_dir="$STATE/user-settings" \
   >"$STATE/jupyterlab.log" 2>&1 &
 PIDS+=($!)
-for _ in $(seq 1 150); do
-  curl -s -o /dev/null "http://127.0.0.1:$LAB_PORT/api" && break
-  sleep 0.2
-done
+wait_for "JupyterLab" "http://127.0.0.1:$LAB_PORT/api" "$!" "$STATE/jupyterlab.log" 150
 
 cat <<MSG
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Prepare everything the demo and the tests need, on a fresh machine that has
-# only Python 3, Node.js 20, npm, git and apt. Safe to run again: it reuses
-# what is already there and rebuilds the extension.
+# only Python 3, Node.js 20, npm, git and apt (for python3-venv when Python
+# cannot create a venv, and for Chromium with --for-tests). Safe to run again:
+# it reuses what is already there and rebuilds the extension.
 #
 #   scripts/setup.sh              # venv, npm packages, build, install
 #   scripts/setup.sh --for-tests  # also the UI-test packages and Chromium
@@ -25,7 +26,23 @@ quiet() {
 export PIP_ROOT_USER_ACTION=ignore PIP_DISABLE_PIP_VERSION_CHECK=1
 
 step "Python virtual environment in .venv (JupyterLab, Jupyter Kernel Gateway, jupyter-builder)"
-if [ ! -x "$VENV/bin/python" ]; then
+# Also when a venv is there without pip (left by a run that lacked ensurepip):
+# creating it again in place adds pip and keeps the rest.
+if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -m pip --version >/dev/null 2>&1; then
+  # Debian and Ubuntu ship venv's ensurepip in a separate package.
+  if ! "$PYTHON" -c 'import ensurepip' >/dev/null 2>&1; then
+    echo "$PYTHON cannot create a virtual environment (no ensurepip): installing Debian's python3-venv."
+    SUDO=""
+    if [ "$(id -u)" != 0 ]; then
+      command -v sudo >/dev/null 2>&1 || {
+        echo "Run as root or install sudo, or install python3-venv yourself (apt-get install python3-venv)." >&2
+        exit 1
+      }
+      SUDO="sudo"
+    fi
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-venv >/dev/null
+  fi
   "$PYTHON" -m venv "$VENV"
 fi
 quiet "$VENV/bin/python" -m pip install -r requirements-dev.txt
