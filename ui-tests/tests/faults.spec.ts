@@ -1,11 +1,13 @@
 /**
  * The fault matrix: each row a real fault (a gateway stopped, killed,
- * restarted, culling, full; a network cut by a relay; a wrong token; a
- * gateway without CORS for this page). For every row the user is told
- * within 5 s, in words that name the gateway; the notebook stays editable
- * and saves to the local server; nothing in it is lost; and when the
- * gateway or the network comes back, work resumes by itself.
- * Each row's outcome is recorded for docs/faults.md.
+ * restarted, reconfigured, culling, full; a network cut by a relay; a wrong
+ * token; a gateway without CORS for this page). For every row the user is
+ * told within 5 s, in words that name the gateway and the fix; the notebook
+ * stays editable and saves to the local server while the fault lasts (the
+ * file on disk is read back at once); nothing is lost — not the cells, not
+ * their output, not an edit left unsaved when the fault began; and when the
+ * gateway or the network comes back, work resumes by itself, on the same
+ * kernel if it survived. Each row's outcome is recorded for docs/faults.md.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -13,11 +15,17 @@ import * as path from 'path';
 import { galata } from '@jupyterlab/galata';
 import type { Locator, Page } from '@playwright/test';
 
-import { FaultyGateway, record, since } from './faultkit';
+import {
+  FaultyGateway,
+  NotebookWork,
+  record,
+  shownText,
+  since
+} from './faultkit';
 import { expect, expectKernelIdle, test } from './fixtures';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { gateway, ports, tokens, LAB_ROOT } = require('./servers');
+const { gateway, ports, tokens, LAB_ROOT, STATE } = require('./servers');
 
 const PLUGIN = 'jupyterlab-kernel-gateway:plugin';
 const LAB_ORIGIN = `http://127.0.0.1:${ports.lab}`;
@@ -41,6 +49,59 @@ function toast(page: Page, text: string | RegExp): Locator {
 const kernelName = (page: Page) =>
   page.locator('.jp-Toolbar-kernelName:visible');
 
+const statusItem = (page: Page) => page.locator('.jp-KernelGateway-status');
+
+/**
+ * Open a toast's "Details" and check what they say; close them.
+ */
+async function expectDetails(toastLocator: Locator, ...texts: string[]) {
+  const page = toastLocator.page();
+  await toastLocator.getByRole('button', { name: 'Details' }).click();
+  const dialog = page.locator('.jp-Dialog');
+  for (const text of texts) {
+    await expect(dialog).toContainText(text);
+  }
+  await dialog.getByRole('button', { name: 'Close' }).click();
+}
+
+/**
+ * A notebook whose kernel cannot start: JupyterLab asks which kernel to
+ * use, offering what the gateway listed (nothing, or what it listed
+ * before). The user keeps "No Kernel" for now, and goes on editing.
+ */
+async function keepNoKernel(page: Page) {
+  const dialog = page.locator('.jp-Dialog', { hasText: 'Select Kernel' });
+  await expect(dialog).toBeVisible({ timeout: 15000 });
+  await dialog.getByRole('button', { name: 'No Kernel' }).click();
+  await expect(dialog).toHaveCount(0);
+}
+
+/**
+ * Pick a kernel for the current notebook in JupyterLab's kernel dialog
+ * (opened from the toolbar unless it is open already).
+ */
+async function pickKernel(page: Page, label: string) {
+  const dialog = page.locator('.jp-Dialog', { hasText: 'Select Kernel' });
+  if ((await dialog.count()) === 0) {
+    await kernelName(page).click();
+  }
+  await dialog.locator('select').selectOption({ label });
+  await dialog.getByRole('button', { name: 'Select' }).click();
+  await expect(kernelName(page)).toHaveText(label, { timeout: 30000 });
+}
+
+/**
+ * Bring a document's tab to the front, as a user clicks it.
+ */
+async function showTab(page: Page, name: string) {
+  await page
+    .locator('.lm-DockPanel-tabBar .lm-TabBar-tab', { hasText: name })
+    .click();
+  await expect(
+    page.locator('.lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current')
+  ).toContainText(name);
+}
+
 /**
  * Run a cell without waiting for it to finish.
  */
@@ -51,47 +112,34 @@ async function startCell(page: Page, index: number, code: string) {
 }
 
 /**
- * The saved notebook, read from the local server's disk.
+ * A notebook already on the local server's disk (written before the page
+ * opens), whose metadata names the kernelspec `kernel`.
  */
-function savedNotebook(tmpPath: string, name: string) {
-  return JSON.parse(
-    fs.readFileSync(path.join(LAB_ROOT, tmpPath, name), 'utf-8')
-  ) as {
-    cells: { source: string | string[]; outputs?: { text?: string[] }[] }[];
-  };
-}
-
-function text(value: string | string[] | undefined): string {
-  return ([] as string[]).concat(value ?? []).join('');
-}
-
-/**
- * Count what is missing from the saved notebook: each expected cell source,
- * and each expected output line of the cell at `outputCell`.
- */
-function lost(
+function writeNotebook(
   tmpPath: string,
   name: string,
   sources: string[],
-  outputCell?: number,
-  outputLines: string[] = []
-): number {
-  const notebook = savedNotebook(tmpPath, name);
-  // The editor indents typed code by itself: compare without whitespace.
-  const squash = (value: string) => value.replace(/\s+/g, '');
-  const saved = notebook.cells.map(cell => squash(text(cell.source)));
-  const missing = sources.filter(source => !saved.includes(squash(source)));
-  if (outputCell !== undefined) {
-    const output = (notebook.cells[outputCell].outputs ?? [])
-      .map(o => text(o.text))
-      .join('');
-    const lines = output.split('\n');
-    missing.push(...outputLines.filter(line => !lines.includes(line)));
-  }
-  if (missing.length > 0) {
-    console.log(`Missing from the saved ${name}:`, JSON.stringify(missing));
-  }
-  return missing.length;
+  kernel = 'python3'
+) {
+  const notebook = {
+    cells: sources.map(source => ({
+      cell_type: 'code',
+      execution_count: null,
+      metadata: {},
+      outputs: [],
+      source
+    })),
+    metadata: {
+      kernelspec: { name: kernel, display_name: kernel, language: 'python' }
+    },
+    nbformat: 4,
+    nbformat_minor: 5
+  };
+  fs.mkdirSync(path.join(LAB_ROOT, tmpPath), { recursive: true });
+  fs.writeFileSync(
+    path.join(LAB_ROOT, tmpPath, name),
+    JSON.stringify(notebook, null, 1)
+  );
 }
 
 const PRINT_LOOP = (count: number, pause: number) =>
@@ -100,6 +148,8 @@ const PRINT_LOOP = (count: number, pause: number) =>
 const range = (count: number) =>
   Array.from({ length: count }, (_, i) => String(i));
 
+const ON_GATEWAY = "import os; print(os.environ['KERNEL_GATEWAY'])";
+
 test.describe('faults of the gateway and the network', () => {
   const faulty = new FaultyGateway({
     port: ports.faultGateway,
@@ -107,6 +157,7 @@ test.describe('faults of the gateway and the network', () => {
     token: tokens.faultGateway
   });
   const spec = 'Python 3 (ipykernel) [fault-gw]';
+  const unreachable = `Cannot reach the Kernel Gateway at ${faulty.url}`;
 
   test.use({ mockSettings: settingsFor(faulty.url, faulty.token) });
 
@@ -115,6 +166,9 @@ test.describe('faults of the gateway and the network', () => {
   });
 
   test.describe('row 1', () => {
+    // The clock starts when the page is opened.
+    test.use({ autoGoto: false });
+
     test.beforeAll(async () => {
       // The gateway is down when JupyterLab opens.
       await faulty.start();
@@ -125,44 +179,54 @@ test.describe('faults of the gateway and the network', () => {
       page,
       tmpPath
     }) => {
+      writeNotebook(tmpPath, 'row1.ipynb', ['x = 1']);
+      const work = new NotebookWork(page, tmpPath, 'row1.ipynb', 1);
+      work.expectSource('x = 1');
+
       const opened = Date.now();
-      const down = toast(
-        page,
-        `Cannot reach the Kernel Gateway at ${faulty.url}`
-      );
+      await page.goto();
+      // Nothing can be shown before JupyterLab is up: the 5 s count from
+      // then (the table also gives the time from opening the page).
+      const up = Date.now();
+      const down = toast(page, unreachable);
       await expect(down).toBeVisible({ timeout: 5000 });
-      const toldMs = since(opened);
-      await expect(page.locator('.jp-KernelGateway-status')).toContainText(
-        'unreachable (retrying)'
-      );
+      const sinceOpenMs = since(opened);
+      const toldMs = since(up);
+      const told = await shownText(down);
+      await expect(statusItem(page)).toContainText('unreachable (retrying)');
+      await expectDetails(down, 'Kernel Gateway URL', 'is running');
+      // A notebook opened during the outage is editable and saves.
+      await page.notebook.openByPath(`${tmpPath}/row1.ipynb`);
+      await keepNoKernel(page);
+      await work.writeAndSave();
 
       const started = Date.now();
       await faulty.start();
       const card = page.locator(
         `.jp-LauncherCard[data-category="Notebook"][title="${spec}"]`
       );
-      await expect(card).toBeVisible({ timeout: 30000 });
-      const recoveryMs = since(started);
+      await expect(card).toBeAttached({ timeout: 30000 });
       await expect(toast(page, 'answers again')).toBeVisible();
+      const recoveryMs = since(started);
 
-      await page.notebook.createNew('row1.ipynb', { kernel: 'python3' });
-      await page.notebook.setCell(
-        0,
-        'code',
-        "import os; print(os.environ['KERNEL_GATEWAY'])"
-      );
-      await page.notebook.runCell(0);
-      expect(await page.notebook.getCellTextOutput(0)).toEqual(['1\n']);
-      await page.notebook.save();
+      // The notebook opened during the outage gets a kernel on the gateway
+      // with one action, without a reload.
+      await showTab(page, 'row1.ipynb');
+      await pickKernel(page, spec);
+      await page.notebook.addCell('code', ON_GATEWAY);
+      const last = (await page.notebook.getCellCount()) - 1;
+      await page.notebook.runCell(last);
+      expect(await page.notebook.getCellTextOutput(last)).toEqual(['1\n']);
+      work.expectSource(ON_GATEWAY);
       record({
         row: 1,
         fault: 'Gateway down when JupyterLab opens, started later',
-        told: 'Cannot reach the Kernel Gateway at <url>.',
+        told,
         toldMs,
+        sinceOpenMs,
         recoveryMs,
-        cellsLost: lost(tmpPath, 'row1.ipynb', [
-          "import os; print(os.environ['KERNEL_GATEWAY'])"
-        ])
+        checked: work.checkedList,
+        cellsLost: await work.saveAndCountLost()
       });
     });
   });
@@ -186,6 +250,7 @@ test.describe('faults of the gateway and the network', () => {
       page,
       tmpPath
     }) => {
+      const work = new NotebookWork(page, tmpPath, 'row2.ipynb', 2);
       await page.notebook.createNew('row2.ipynb', { kernel: 'python3' });
       await page.notebook.setCell(0, 'code', 'x = 1');
       await page.notebook.runCell(0);
@@ -193,50 +258,41 @@ test.describe('faults of the gateway and the network', () => {
       await expect(page.locator('.jp-OutputArea-output').last()).toContainText(
         '3'
       );
-      await page.notebook.save();
+      work.expectSource('x = 1');
+      work.expectSource(PRINT_LOOP(200, 0.25));
+      work.expectOutput(1, ['0', '1', '2', '3']);
+      await work.typeUnsaved();
 
       const killed = Date.now();
       await faulty.stop();
-      await expect(
-        toast(page, `Cannot reach the Kernel Gateway at ${faulty.url}`)
-      ).toBeVisible({ timeout: 5000 });
+      const down = toast(page, unreachable);
+      await expect(down).toBeVisible({ timeout: 5000 });
       const toldMs = since(killed);
-
-      // The notebook stays editable and saves locally meanwhile.
-      await page.notebook.addCell(
-        'markdown',
-        'written while the gateway was down'
-      );
-      await page.notebook.save();
+      const told = await shownText(down);
+      await expectDetails(down, 'Kernel Gateway URL');
+      await work.writeAndSave();
 
       const restarted = Date.now();
       await faulty.start();
       const gone = toast(page, 'The kernel of row2.ipynb is gone');
       await expect(gone).toBeVisible({ timeout: 30000 });
+      const toldGone = await shownText(gone);
       await gone.getByRole('button', { name: 'Start new kernel' }).click();
       await expect(kernelName(page)).toHaveText(spec);
-      await page.notebook.setCell(0, 'code', "print('x' in globals())");
-      await page.notebook.runCell(0);
-      expect(await page.notebook.getCellTextOutput(0)).toEqual(['False\n']);
+      await page.notebook.addCell('code', "print('x' in globals())");
+      const last = (await page.notebook.getCellCount()) - 1;
+      await page.notebook.runCell(last);
+      expect(await page.notebook.getCellTextOutput(last)).toEqual(['False\n']);
       const recoveryMs = since(restarted);
-      await page.notebook.save();
+      work.expectSource("print('x' in globals())");
       record({
         row: 2,
         fault: 'Gateway killed during a running cell, then restarted',
-        told: 'Cannot reach the Kernel Gateway …; then: The kernel of <notebook> is gone … [Start new kernel]',
+        told: `${told} Then: ${toldGone}`,
         toldMs,
         recoveryMs,
-        cellsLost: lost(
-          tmpPath,
-          'row2.ipynb',
-          [
-            "print('x' in globals())",
-            PRINT_LOOP(200, 0.25),
-            'written while the gateway was down'
-          ],
-          1,
-          ['0', '1', '2', '3']
-        )
+        checked: work.checkedList,
+        cellsLost: await work.saveAndCountLost()
       });
     });
 
@@ -251,31 +307,35 @@ test.describe('faults of the gateway and the network', () => {
         test.setTimeout((seconds + 120) * 1000);
         const count = seconds + 40;
         const name = `row${row}.ipynb`;
+        const work = new NotebookWork(page, tmpPath, name, row);
         await page.notebook.createNew(name, { kernel: 'python3' });
         await startCell(page, 0, PRINT_LOOP(count, 0.5));
         await expect(
           page.locator('.jp-OutputArea-output').first()
         ).toContainText('2');
+        const [kernel] = await faulty.kernels();
+        work.expectSource(PRINT_LOOP(count, 0.5));
+        await work.typeUnsaved();
 
         const cutAt = Date.now();
         faulty.cut();
-        await expect(
-          toast(page, `Cannot reach the Kernel Gateway at ${faulty.url}`)
-        ).toBeVisible({ timeout: 5000 });
+        const down = toast(page, unreachable);
+        await expect(down).toBeVisible({ timeout: 5000 });
         const toldMs = since(cutAt);
-        await expect(page.locator('.jp-KernelGateway-status')).toContainText(
-          'unreachable (retrying)'
-        );
+        const told = await shownText(down);
+        await expect(statusItem(page)).toContainText('unreachable (retrying)');
+        await expectDetails(down, 'Kernel Gateway URL');
+        await work.writeAndSave();
         await page.waitForTimeout(seconds * 1000 - since(cutAt));
 
         const restoredAt = Date.now();
         faulty.restore();
-        await expect(page.locator('.jp-KernelGateway-status')).toContainText(
-          'connected',
-          { timeout: 30000 }
-        );
+        await expect(statusItem(page)).toContainText('connected', {
+          timeout: 30000
+        });
         const recoveryMs = since(restoredAt);
-        // Every line arrives: what ran during the cut is replayed.
+        // Every line arrives: what ran during the cut is replayed, by the
+        // same kernel.
         await expect(
           page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]')
         ).toBeVisible({
@@ -283,20 +343,17 @@ test.describe('faults of the gateway and the network', () => {
         });
         const output = (await page.notebook.getCellTextOutput(0))!.join('');
         expect(output.trim().split('\n')).toEqual(range(count));
-        await page.notebook.save();
+        expect((await faulty.kernels()).map(k => k.id)).toEqual([kernel.id]);
+        work.note('the same kernel');
+        work.expectOutput(0, range(count));
         record({
           row,
           fault: `Network cut for ${seconds} s during a cell that prints`,
-          told: 'Cannot reach the Kernel Gateway at <url>; status bar: unreachable (retrying)',
+          told: `${told} Status bar: unreachable (retrying).`,
           toldMs,
           recoveryMs,
-          cellsLost: lost(
-            tmpPath,
-            name,
-            [PRINT_LOOP(count, 0.5)],
-            0,
-            range(count)
-          )
+          checked: work.checkedList,
+          cellsLost: await work.saveAndCountLost()
         });
       });
     }
@@ -306,12 +363,15 @@ test.describe('faults of the gateway and the network', () => {
       tmpPath
     }) => {
       const count = 40;
+      const work = new NotebookWork(page, tmpPath, 'row5.ipynb', 5);
       await page.notebook.createNew('row5.ipynb', { kernel: 'python3' });
       await startCell(page, 0, PRINT_LOOP(count, 0.25));
       await expect(page.locator('.jp-OutputArea-output').first()).toContainText(
         '3'
       );
       await page.notebook.save();
+      const [kernel] = await faulty.kernels();
+      work.expectSource(PRINT_LOOP(count, 0.25));
       // More output arrives after the save: it is not on disk. Reload just
       // after a line arrives: a line the gateway sends in the instant the
       // page unloads is lost (the page is gone before it handles it, and the
@@ -326,33 +386,40 @@ test.describe('faults of the gateway and the network', () => {
         { polling: 'raf' }
       );
 
+      // The notebook changed since it was saved: the browser asks first.
+      const asked = new Promise<string>(resolve =>
+        page.once('dialog', dialog => {
+          resolve(dialog.type());
+          void dialog.accept();
+        })
+      );
       const reloaded = Date.now();
-      page.once('dialog', dialog => void dialog.accept());
       await page.reload({ waitForIsReady: false });
+      expect(await asked).toBe('beforeunload');
       await page.waitForSelector('#jupyterlab-splash', { state: 'detached' });
       await expect(kernelName(page)).toHaveText(spec, { timeout: 30000 });
       // The restored notebook shows the whole output, including what was
-      // printed while the page was away, and what follows.
+      // printed while the page was away, and what follows, from the same
+      // kernel.
       await expect(page.locator('.jp-OutputArea-output').first()).toContainText(
         String(count - 1),
         { timeout: 30000 }
       );
+      const recoveryMs = since(reloaded);
       const output = (await page.notebook.getCellTextOutput(0))!.join('');
       expect(output.trim().split('\n')).toEqual(range(count));
-      await page.notebook.save();
+      expect((await faulty.kernels()).map(k => k.id)).toEqual([kernel.id]);
+      work.note('the same kernel');
+      work.note('the leave-page warning');
+      work.expectOutput(0, range(count));
       record({
         row: 5,
         fault: 'Page reloaded while a cell runs',
-        told: '(nothing to tell: the notebook reattaches to its kernel, the output continues)',
-        toldMs: 0,
-        recoveryMs: since(reloaded),
-        cellsLost: lost(
-          tmpPath,
-          'row5.ipynb',
-          [PRINT_LOOP(count, 0.25)],
-          0,
-          range(count)
-        )
+        told: '(nothing to tell: the browser warns of unsaved changes; the notebook reattaches to its kernel and the output continues)',
+        toldMs: null,
+        recoveryMs,
+        checked: work.checkedList,
+        cellsLost: await work.saveAndCountLost()
       });
     });
 
@@ -388,10 +455,12 @@ test.describe('faults of the gateway and the network', () => {
       context,
       tmpPath
     }) => {
+      const work = new NotebookWork(page, tmpPath, 'row12.ipynb', 12);
       await page.notebook.createNew('row12.ipynb', { kernel: 'python3' });
       await page.notebook.setCell(0, 'code', 'x = 12');
       await page.notebook.runCell(0);
       await page.notebook.save();
+      work.expectSource('x = 12');
       const [kernel] = await faulty.kernels();
 
       // A second tab of the same browser opens the same notebook (with the
@@ -418,39 +487,79 @@ test.describe('faults of the gateway and the network', () => {
       );
       expect((await faulty.kernels()).map(k => k.id)).toEqual([kernel.id]);
 
-      // Closing the notebook in the second tab leaves the first tab's kernel.
+      // Closing the notebook in the second tab, then the tab itself, leaves
+      // the first tab's kernel running.
+      await second
+        .locator('.lm-DockPanel-tabBar .lm-TabBar-tab', {
+          hasText: 'row12.ipynb'
+        })
+        .locator('.lm-TabBar-tabCloseIcon')
+        .click();
+      // Its edit there is unsaved (this test keeps the first tab's work):
+      // JupyterLab asks; the user discards it.
+      const ask = second.locator('.jp-Dialog', { hasText: 'before closing' });
+      await expect(ask).toBeVisible();
+      await ask.getByRole('button', { name: 'Discard' }).click();
+      await expect(
+        second.locator('.lm-DockPanel-tabBar .lm-TabBar-tab', {
+          hasText: 'row12.ipynb'
+        })
+      ).toHaveCount(0);
       await second.close();
+      expect((await faulty.kernels()).map(k => k.id)).toEqual([kernel.id]);
+      work.note('the same kernel in both tabs');
       await page.notebook.setCell(1, 'code', 'print(x + 1)');
       await page.notebook.runCell(1);
       expect(await page.notebook.getCellTextOutput(1)).toEqual(['13\n']);
       expect((await faulty.kernels()).map(k => k.id)).toEqual([kernel.id]);
+      work.expectSource('print(x + 1)');
+      work.expectOutput(1, ['13']);
       record({
         row: 12,
         fault: 'Two tabs on the same notebook',
-        told: '(nothing to tell: both tabs share the kernel)',
-        toldMs: 0,
-        cellsLost: 0
+        told: '(nothing to tell: both tabs share the kernel; closing the notebook in one leaves it to the other)',
+        toldMs: null,
+        checked: work.checkedList,
+        cellsLost: await work.saveAndCountLost()
       });
     });
 
     test('13. gateway restarted (every kernel gone): every notebook is told, none hangs', async ({
-      page
+      page,
+      tmpPath
     }) => {
-      await page.notebook.createNew('row13a.ipynb', { kernel: 'python3' });
-      await page.notebook.createNew('row13b.ipynb', { kernel: 'python3' });
+      const works = ['row13a.ipynb', 'row13b.ipynb'].map(
+        name => new NotebookWork(page, tmpPath, name, 13)
+      );
+      for (const work of works) {
+        await page.notebook.createNew(work.name, { kernel: 'python3' });
+        await work.typeUnsaved();
+      }
       await expect.poll(async () => (await faulty.kernels()).length).toBe(2);
+      // row13b runs a cell when the gateway goes.
+      await startCell(page, 0, PRINT_LOOP(200, 0.25));
+      await expect(page.locator('.jp-OutputArea-output').first()).toContainText(
+        '2'
+      );
+      works[1].expectSource(PRINT_LOOP(200, 0.25));
 
       const restarted = Date.now();
       await faulty.restart();
-      for (const name of ['row13a.ipynb', 'row13b.ipynb']) {
-        await expect(toast(page, `The kernel of ${name} is gone`)).toBeVisible({
-          timeout: 30000
-        });
+      const told: string[] = [];
+      for (const work of works) {
+        const gone = toast(page, `The kernel of ${work.name} is gone`);
+        await expect(gone).toBeVisible({ timeout: 30000 });
+        told.push(await shownText(gone));
       }
       const toldMs = since(restarted);
-      // Neither hangs: each gets a new kernel with one action.
-      for (const name of ['row13a.ipynb', 'row13b.ipynb']) {
-        await toast(page, `The kernel of ${name} is gone`)
+      // The running cell does not hang: it is over.
+      await expect(
+        page.locator('.jp-Notebook-ExecutionIndicator[data-status="busy"]')
+      ).toHaveCount(0, { timeout: 15000 });
+      works[1].note('no cell left running');
+      // Each gets a new kernel with one action, and runs code again.
+      for (const work of works) {
+        await toast(page, `The kernel of ${work.name} is gone`)
           .getByRole('button', { name: 'Start new kernel' })
           .click();
       }
@@ -459,17 +568,29 @@ test.describe('faults of the gateway and the network', () => {
           timeout: 30000
         })
         .toBe(2);
-      await page.notebook.activate('row13b.ipynb');
-      await page.notebook.setCell(0, 'code', 'print(13)');
-      await page.notebook.runCell(0);
-      expect(await page.notebook.getCellTextOutput(0)).toEqual(['13\n']);
+      for (const work of works) {
+        await page.notebook.activate(work.name);
+        await page.notebook.addCell('code', 'print(13)');
+        const last = (await page.notebook.getCellCount()) - 1;
+        await page.notebook.runCell(last);
+        expect(await page.notebook.getCellTextOutput(last)).toEqual(['13\n']);
+        work.expectSource('print(13)');
+      }
+      const recoveryMs = since(restarted);
+      let cellsLost = 0;
+      for (const work of works) {
+        await page.notebook.activate(work.name);
+        cellsLost += await work.saveAndCountLost();
+      }
       record({
         row: 13,
-        fault: 'Gateway restarted: every kernel gone',
-        told: 'The kernel of <notebook> is gone … [Start new kernel], for each notebook',
+        fault:
+          'Gateway restarted: every kernel gone (two notebooks, one running a cell)',
+        told: told.join(' / '),
         toldMs,
-        recoveryMs: since(restarted),
-        cellsLost: 0
+        recoveryMs,
+        checked: works[1].checkedList,
+        cellsLost
       });
     });
   });
@@ -477,24 +598,33 @@ test.describe('faults of the gateway and the network', () => {
 
 test.describe('6. a wrong token', () => {
   test.use({
-    mockSettings: settingsFor(gateway.url, 'not-the-token', 'main-gw')
+    mockSettings: settingsFor(gateway.url, 'not-the-token', 'main-gw'),
+    autoGoto: false
   });
 
   test('6. wrong token: the message names the token; fixed in the settings, it works without a reload', async ({
-    page
+    page,
+    tmpPath
   }) => {
+    writeNotebook(tmpPath, 'row6.ipynb', ['x = 6']);
+    const work = new NotebookWork(page, tmpPath, 'row6.ipynb', 6);
+    work.expectSource('x = 6');
     const opened = Date.now();
+    await page.goto();
+    // Nothing can be shown before JupyterLab is up: the 5 s count from
+    // then (the table also gives the time from opening the page).
+    const up = Date.now();
     const refused = toast(page, 'refused this page (token or CORS)');
     await expect(refused).toBeVisible({ timeout: 5000 });
-    const toldMs = since(opened);
-    await refused.getByRole('button', { name: 'Details' }).click();
-    await expect(page.locator('.jp-Dialog')).toContainText(
-      '"Auth token" setting'
-    );
-    await page
-      .locator('.jp-Dialog')
-      .getByRole('button', { name: 'Close' })
-      .click();
+    const sinceOpenMs = since(opened);
+    const toldMs = since(up);
+    const told = await shownText(refused);
+    expect(told).toContain(gateway.url);
+    await expectDetails(refused, '"Auth token" setting');
+    await page.notebook.openByPath(`${tmpPath}/row6.ipynb`);
+    await keepNoKernel(page);
+    await work.typeUnsaved();
+    await work.writeAndSave();
 
     const fixed = Date.now();
     await page.menu.clickMenuItem('Settings>Settings Editor');
@@ -502,54 +632,96 @@ test.describe('6. a wrong token', () => {
     const input = page.locator('.jp-SettingsPanel input[label="Auth token"]');
     await input.fill(tokens.gateway);
     await input.press('Tab');
-    await expect(page.locator('.jp-KernelGateway-status')).toContainText(
-      'connected',
-      { timeout: 30000 }
-    );
-    await page.notebook.createNew('row6.ipynb', { kernel: 'python3' });
-    await page.notebook.setCell(
-      0,
-      'code',
-      "import os; print(os.environ['KERNEL_GATEWAY'])"
-    );
-    await page.notebook.runCell(0);
-    expect(await page.notebook.getCellTextOutput(0)).toEqual(['1\n']);
+    await expect(statusItem(page)).toContainText('connected', {
+      timeout: 30000
+    });
+    // The notebook opened with the wrong token gets a kernel now, with one
+    // action.
+    await showTab(page, 'row6.ipynb');
+    await pickKernel(page, 'Python 3 (ipykernel) [main-gw]');
+    await page.notebook.addCell('code', ON_GATEWAY);
+    const last = (await page.notebook.getCellCount()) - 1;
+    await page.notebook.runCell(last);
+    expect(await page.notebook.getCellTextOutput(last)).toEqual(['1\n']);
+    const recoveryMs = since(fixed);
+    work.expectSource(ON_GATEWAY);
     record({
       row: 6,
       fault: 'Wrong token, then fixed in the Settings Editor',
-      told: 'The Kernel Gateway at <url> refused this page (token or CORS). [Details: the "Auth token" setting …]',
+      told: `${told} [Details: the "Auth token" setting …]`,
       toldMs,
-      recoveryMs: since(fixed),
-      cellsLost: 0
+      sinceOpenMs,
+      recoveryMs,
+      checked: work.checkedList,
+      cellsLost: await work.saveAndCountLost()
     });
     await gateway.shutdownAll();
   });
 });
 
 test.describe('7. a gateway without CORS for this page', () => {
-  test.use({
-    mockSettings: settingsFor(
-      `http://localhost:${ports.noCorsGateway}/`,
-      tokens.noCorsGateway,
-      'no-cors-gw'
-    )
+  const noCors = new FaultyGateway({
+    port: ports.corsGateway,
+    relayPort: ports.corsRelay,
+    token: tokens.faultGateway,
+    origin: 'http://elsewhere.invalid'
   });
+  const flag = `--KernelGatewayApp.allow_origin=${LAB_ORIGIN}`;
+  test.use({
+    mockSettings: settingsFor(noCors.url, noCors.token, 'cors-gw'),
+    autoGoto: false
+  });
+  test.beforeAll(() => noCors.start());
+  test.afterAll(() => noCors.close());
 
-  test('7. the message says which gateway flag to add', async ({ page }) => {
+  test('7. the message says which gateway flag to add; once added, kernels work without a reload', async ({
+    page,
+    tmpPath
+  }) => {
+    writeNotebook(tmpPath, 'row7.ipynb', ['x = 7']);
+    const work = new NotebookWork(page, tmpPath, 'row7.ipynb', 7);
+    work.expectSource('x = 7');
     const opened = Date.now();
+    await page.goto();
+    // Nothing can be shown before JupyterLab is up: the 5 s count from
+    // then (the table also gives the time from opening the page).
+    const up = Date.now();
     const refused = toast(page, 'does not allow this page (CORS)');
     await expect(refused).toBeVisible({ timeout: 5000 });
-    const toldMs = since(opened);
-    await refused.getByRole('button', { name: 'Details' }).click();
-    await expect(page.locator('.jp-Dialog')).toContainText(
-      `--KernelGatewayApp.allow_origin=${LAB_ORIGIN}`
-    );
+    const sinceOpenMs = since(opened);
+    const toldMs = since(up);
+    const told = await shownText(refused);
+    expect(told).toContain(noCors.url);
+    await expectDetails(refused, flag);
+    await page.notebook.openByPath(`${tmpPath}/row7.ipynb`);
+    await keepNoKernel(page);
+    await work.typeUnsaved();
+    await work.writeAndSave();
+
+    // The administrator restarts the gateway with the flag.
+    const fixed = Date.now();
+    await noCors.reconfigure({ origin: LAB_ORIGIN });
+    await expect(statusItem(page)).toContainText('connected', {
+      timeout: 30000
+    });
+    await showTab(page, 'row7.ipynb');
+    await pickKernel(page, 'Python 3 (ipykernel) [cors-gw]');
+    await page.notebook.addCell('code', ON_GATEWAY);
+    const last = (await page.notebook.getCellCount()) - 1;
+    await page.notebook.runCell(last);
+    expect(await page.notebook.getCellTextOutput(last)).toEqual(['1\n']);
+    const recoveryMs = since(fixed);
+    work.expectSource(ON_GATEWAY);
     record({
       row: 7,
-      fault: 'Gateway started without CORS for this origin',
-      told: `The Kernel Gateway at <url> does not allow this page (CORS). [Details: --KernelGatewayApp.allow_origin=${LAB_ORIGIN} …]`,
+      fault:
+        'Gateway started without CORS for this origin, then restarted with the flag',
+      told: `${told} [Details: ${flag} …]`,
       toldMs,
-      cellsLost: 0
+      sinceOpenMs,
+      recoveryMs,
+      checked: work.checkedList,
+      cellsLost: await work.saveAndCountLost()
     });
   });
 });
@@ -575,36 +747,44 @@ test.describe('8. a gateway that culls idle kernels', () => {
     page,
     tmpPath
   }) => {
+    const work = new NotebookWork(page, tmpPath, 'row8.ipynb', 8);
     await page.notebook.createNew('row8.ipynb', { kernel: 'python3' });
     await page.notebook.setCell(0, 'code', 'x = 8');
     await page.notebook.runCell(0);
-    await page.notebook.save();
+    work.expectSource('x = 8');
+    await work.typeUnsaved();
     const [kernel] = await culling.kernels();
+    // Watch the gateway closely, to time the message from the cull.
     await expect
       .poll(async () => (await culling.kernels()).length, {
-        timeout: 30000
+        timeout: 30000,
+        intervals: [100]
       })
       .toBe(0);
     const culledAt = Date.now();
     const gone = toast(page, 'The kernel of row8.ipynb is gone');
     await expect(gone).toBeVisible({ timeout: 5000 });
     const toldMs = since(culledAt);
+    const told = await shownText(gone);
+    await work.writeAndSave();
     await gone.getByRole('button', { name: 'Start new kernel' }).click();
     await expect(kernelName(page)).toHaveText(
       'Python 3 (ipykernel) [culling-gw]'
     );
-    await page.notebook.setCell(0, 'code', "print('x' in globals())");
-    await page.notebook.runCell(0);
-    expect(await page.notebook.getCellTextOutput(0)).toEqual(['False\n']);
+    await page.notebook.addCell('code', "print('x' in globals())");
+    const last = (await page.notebook.getCellCount()) - 1;
+    await page.notebook.runCell(last);
+    expect(await page.notebook.getCellTextOutput(last)).toEqual(['False\n']);
     expect((await culling.kernels()).map(k => k.id)).not.toContain(kernel.id);
-    await page.notebook.save();
+    work.expectSource("print('x' in globals())");
     record({
       row: 8,
       fault: 'Kernel culled by the gateway (cull_idle_timeout)',
-      told: 'The kernel of <notebook> is gone … [Start new kernel]',
+      told,
       toldMs,
       recoveryMs: since(culledAt),
-      cellsLost: lost(tmpPath, 'row8.ipynb', ["print('x' in globals())"])
+      checked: work.checkedList,
+      cellsLost: await work.saveAndCountLost()
     });
   });
 });
@@ -626,30 +806,30 @@ test.describe('9. a full gateway', () => {
   }) => {
     await page.notebook.createNew('row9a.ipynb', { kernel: 'python3' });
     await expect(kernelName(page)).toHaveText('Python 3 (ipykernel) [full-gw]');
+    const [first] = await full.kernels();
+    const work = new NotebookWork(page, tmpPath, 'row9b.ipynb', 9);
     const asked = Date.now();
     await page.notebook.createNew('row9b.ipynb', { kernel: 'python3' });
     const dialog = page.locator('.jp-Dialog', {
       hasText: 'Error Starting Kernel'
     });
     await expect(dialog).toContainText('most likely full', { timeout: 5000 });
-    await expect(dialog).toContainText('max_kernels');
     const toldMs = since(asked);
+    await expect(dialog).toContainText('max_kernels');
+    await expect(dialog).toContainText(full.url);
+    const told = await shownText(dialog);
     await dialog.getByRole('button', { name: 'Ok' }).click();
-    // The notebook stays editable and saves.
-    await page.notebook.setCell(
-      0,
-      'markdown',
-      'kept while the gateway is full'
-    );
-    await page.notebook.save();
+    // The notebook stays editable and saves; the first kernel is untouched.
+    await work.writeAndSave();
+    expect((await full.kernels()).map(k => k.id)).toEqual([first.id]);
+    work.note('the other notebook’s kernel untouched');
     record({
       row: 9,
       fault: 'max_kernels reached (403)',
-      told: 'The Kernel Gateway at <url> refused to start a kernel; it is most likely full (its max_kernels limit) …',
+      told,
       toldMs,
-      cellsLost: lost(tmpPath, 'row9b.ipynb', [
-        'kept while the gateway is full'
-      ])
+      checked: work.checkedList,
+      cellsLost: await work.saveAndCountLost()
     });
     for (const kernel of await full.kernels()) {
       await fetch(
@@ -660,42 +840,81 @@ test.describe('9. a full gateway', () => {
   });
 });
 
-test('10. unknown kernelspec (the gateway answers 500 with a traceback): a short message', async ({
-  page
-}) => {
-  const asked = Date.now();
-  const message = await page.evaluate(async () => {
-    const app = (
-      window as unknown as {
-        jupyterapp: {
-          serviceManager: {
-            sessions: { startNew(options: object): Promise<unknown> };
-          };
-        };
-      }
-    ).jupyterapp;
-    try {
-      await app.serviceManager.sessions.startNew({
-        path: 'row10.ipynb',
-        type: 'notebook',
-        name: 'row10.ipynb',
-        kernel: { name: 'no-such-kernel' }
-      });
-      return 'started';
-    } catch (error) {
-      return (error as Error).message;
-    }
+test.describe('10. a kernelspec gone from the gateway', () => {
+  // The gateway offers "gateway-python" when the page loads; then its
+  // administrator removes that kernelspec from the gateway's disk. The
+  // page's list is stale, and starting it makes the gateway answer 500 with
+  // a traceback.
+  const kernels = path.join(STATE, 'stale-kernels');
+  const stale = new FaultyGateway({
+    port: ports.staleGateway,
+    relayPort: ports.staleRelay,
+    token: tokens.faultGateway,
+    env: { JUPYTER_PATH: kernels }
   });
-  expect(message).toContain('has no kernel named "no-such-kernel"');
-  expect(message).toContain('It offers:');
-  expect(message).not.toMatch(/Traceback|File "/);
-  expect(message.split('\n')).toHaveLength(1);
-  record({
-    row: 10,
-    fault: 'Unknown kernelspec (the gateway answers 500 with a traceback)',
-    told: 'The Kernel Gateway at <url> has no kernel named "…". It offers: …',
-    toldMs: since(asked),
-    cellsLost: 0
+  test.use({ mockSettings: settingsFor(stale.url, stale.token, 'stale-gw') });
+  test.beforeAll(async () => {
+    fs.rmSync(kernels, { recursive: true, force: true });
+    fs.cpSync(path.join(__dirname, '..', 'gateway-kernels'), kernels, {
+      recursive: true
+    });
+    await stale.start();
+  });
+  test.afterAll(() => stale.close());
+
+  test('10. unknown kernelspec (the gateway answers 500 with a traceback): a short message', async ({
+    page,
+    tmpPath
+  }) => {
+    const card = page.locator(
+      '.jp-LauncherCard[data-category="Notebook"][title="Python 3 (on the gateway) [stale-gw]"]'
+    );
+    await expect(card).toBeVisible({ timeout: 30000 });
+    fs.rmSync(path.join(kernels, 'kernels', 'gateway-python'), {
+      recursive: true
+    });
+    // The launcher still offers it; the user picks it.
+    const asked = Date.now();
+    await card.click();
+    const dialog = page.locator('.jp-Dialog', {
+      hasText: 'Error Starting Kernel'
+    });
+    await expect(dialog).toContainText('has no kernel named "gateway-python"', {
+      timeout: 5000
+    });
+    const toldMs = since(asked);
+    await expect(dialog).toContainText('It offers:');
+    await expect(dialog).toContainText(stale.url);
+    const told = await shownText(dialog);
+    expect(told).not.toMatch(/Traceback|File "/);
+    await dialog.getByRole('button', { name: 'Ok' }).click();
+    // JupyterLab then asks for another kernel: one action starts one.
+    const recovered = Date.now();
+    await pickKernel(page, 'Python 3 (ipykernel) [stale-gw]');
+    // The new notebook is editable, saves and runs.
+    const title = (
+      await page
+        .locator('.lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current')
+        .innerText()
+    ).trim();
+    expect(title).toMatch(/^Untitled\d*\.ipynb$/);
+    const work = new NotebookWork(page, tmpPath, title, 10);
+    await work.writeAndSave();
+    await page.notebook.addCell('code', ON_GATEWAY);
+    const last = (await page.notebook.getCellCount()) - 1;
+    await page.notebook.runCell(last);
+    expect(await page.notebook.getCellTextOutput(last)).toEqual(['1\n']);
+    work.expectSource(ON_GATEWAY);
+    record({
+      row: 10,
+      fault:
+        'Kernelspec gone from the gateway (it answers 500 with a traceback)',
+      told,
+      toldMs,
+      recoveryMs: since(recovered),
+      checked: work.checkedList,
+      cellsLost: await work.saveAndCountLost()
+    });
   });
 });
 
@@ -717,6 +936,7 @@ for (const [part, timeout] of [
       async ({ page, tmpPath }) => {
         test.setTimeout(150 * 1000);
         const name = `row11${part}.ipynb`;
+        const work = new NotebookWork(page, tmpPath, name, `11${part}`);
         const asked = Date.now();
         await page.notebook.createNew(name, { kernel: 'slow-python' });
         const progress = toast(
@@ -725,41 +945,41 @@ for (const [part, timeout] of [
         );
         await expect(progress).toBeVisible({ timeout: 10000 });
         const toldMs = since(asked);
+        const told = await shownText(progress);
+        // The notebook is editable and saves while the kernel starts.
+        await work.writeAndSave();
         if (part === 'a') {
-          await expect(
-            toast(page, `Kernel slow-python for ${name} started after`)
-          ).toBeVisible({ timeout: 90000 });
-          await page.notebook.setCell(
-            0,
-            'code',
-            "import os; print(os.environ['KERNEL_GATEWAY'])"
+          const ready = toast(
+            page,
+            `Kernel slow-python for ${name} started after`
           );
-          await page.notebook.runCell(0);
-          expect(await page.notebook.getCellTextOutput(0)).toEqual(['1\n']);
+          await expect(ready).toBeVisible({ timeout: 90000 });
+          const toldReady = await shownText(ready);
+          await page.notebook.addCell('code', ON_GATEWAY);
+          const last = (await page.notebook.getCellCount()) - 1;
+          await page.notebook.runCell(last);
+          expect(await page.notebook.getCellTextOutput(last)).toEqual(['1\n']);
+          work.expectSource(ON_GATEWAY);
           record({
             row: 11,
             fault: 'Slow kernel launch (45 s), launch timeout 90 s',
-            told: 'Starting <kernel> for <notebook> on the Kernel Gateway… N s (launch timeout 90 s); then: Kernel … started after N s.',
+            told: `${told} Then: ${toldReady}`,
             toldMs,
             recoveryMs: since(asked),
-            cellsLost: 0
+            checked: work.checkedList,
+            cellsLost: await work.saveAndCountLost()
           });
         } else {
           const failed = toast(page, `did not start within ${timeout} s`);
           await expect(failed).toBeVisible({ timeout: (timeout + 10) * 1000 });
           const failedAfter = since(asked);
           await expect(failed).toContainText('shut down on the gateway');
-          await failed.getByRole('button', { name: 'Details' }).click();
-          await expect(page.locator('.jp-Dialog')).toContainText(
-            'nothing is left running there'
-          );
-          await expect(page.locator('.jp-Dialog')).toContainText(
+          const toldFailed = await shownText(failed);
+          await expectDetails(
+            failed,
+            'nothing is left running there',
             '"Kernel launch timeout"'
           );
-          await page
-            .locator('.jp-Dialog')
-            .getByRole('button', { name: 'Close' })
-            .click();
           expect(
             (await gateway.kernels()).filter(
               (k: { name: string }) => k.name === 'slow-python'
@@ -772,18 +992,14 @@ for (const [part, timeout] of [
               (k: { name: string }) => k.name === 'slow-python'
             )
           ).toEqual([]);
-          await page.notebook.setCell(
-            0,
-            'markdown',
-            'kept after a failed launch'
-          );
-          await page.notebook.save();
+          work.note('no kernel left on the gateway');
           record({
             row: 11,
             fault: `Slow kernel launch (45 s), launch timeout ${timeout} s`,
-            told: `Kernel … did not start within ${timeout} s; it was shut down on the gateway. [Details, Open settings]`,
+            told: `${told} Then: ${toldFailed}`,
             toldMs: failedAfter - timeout * 1000,
-            cellsLost: lost(tmpPath, name, ['kept after a failed launch'])
+            checked: work.checkedList,
+            cellsLost: await work.saveAndCountLost()
           });
         }
         await gateway.shutdownAll();

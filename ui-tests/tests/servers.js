@@ -19,7 +19,13 @@ const ports = {
   cullGateway: 18897,
   cullRelay: 18898,
   fullGateway: 18900,
-  fullRelay: 18901
+  fullRelay: 18901,
+  corsGateway: 18902,
+  corsRelay: 18903,
+  staleGateway: 18904,
+  staleRelay: 18905,
+  // A reverse proxy that adds CORS headers to the main gateway's answers.
+  corsProxy: 18906
 };
 
 const tokens = {
