@@ -135,6 +135,25 @@ describe('switching gateways while the page runs', () => {
     expect((await execute(session.kernel!, 'print(3)')).trim()).toBe('3');
   });
 
+  it('sends a new kernel environment with the next kernel start, leaving running kernels be', async () => {
+    const before = await service.sessions.startNew(notebook('env-a.ipynb'));
+    service.configure(
+      settingsFor(LISTING, {
+        kernelUsername: 'ada',
+        kernelEnv: { KERNEL_PROJECT: 'orbit' }
+      })
+    );
+    const after = await service.sessions.startNew(notebook('env-b.ipynb'));
+    const show =
+      "import os; print(os.environ.get('KERNEL_USERNAME'), os.environ.get('KERNEL_PROJECT'))";
+    expect((await execute(after.kernel!, show)).trim()).toBe('ada orbit');
+    expect((await execute(before.kernel!, show)).trim()).toBe('None None');
+    // Same gateway: nothing was moved or retired.
+    expect(await gatewayKernelIds(LISTING)).toEqual(
+      expect.arrayContaining([before.kernel!.id, after.kernel!.id])
+    );
+  });
+
   it('returns to local kernels when the URL is cleared', () => {
     service.configure(parseGatewaySettings({ gatewayUrl: '' }));
     expect(service.isGateway).toBe(false);

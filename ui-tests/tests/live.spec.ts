@@ -84,12 +84,15 @@ test('switch to a second gateway in the Settings Editor, without a reload', asyn
     .scrollIntoViewIfNeeded();
   await page.screenshot({ path: path.join(IMAGES, 'settings.png') });
 
-  // An invalid URL is refused inline; the second gateway stays in force.
+  // An invalid URL is refused inline; the second gateway stays in force
+  // (the new notebook below starts there while the form shows the value).
   await setField(page, 'Kernel Gateway URL', 'javascript:alert(1)');
   await expect(page.locator('.jp-SettingsPanel')).toContainText(
     'must match pattern'
   );
-  await setField(page, 'Kernel Gateway URL', SECOND_URL);
+  await expect(page.locator('.jp-KernelGateway-status')).toHaveText(
+    /^second-gateway · connected/
+  );
 
   // A new notebook runs on the second gateway.
   await page.notebook.createNew('second.ipynb', {
@@ -135,4 +138,26 @@ test('switch to a second gateway in the Settings Editor, without a reload', asyn
   );
   expect(await whichGateway(page, 1)).toEqual(['1 second\n']);
   expect(await gateway.kernels()).toEqual([]);
+
+  // A new kernel environment applies to the next kernel, without a reload.
+  await page
+    .locator('.lm-DockPanel-tabBar .lm-TabBar-tab', { hasText: 'Settings' })
+    .click();
+  await setField(page, 'Kernel Gateway URL', SECOND_URL);
+  const saved = page.waitForResponse(
+    response =>
+      response.url().includes('/api/settings/jupyterlab-kernel-gateway') &&
+      response.request().method() === 'PUT' &&
+      (response.request().postData() ?? '').includes('ada-lovelace')
+  );
+  await setField(page, 'KERNEL_USERNAME', 'ada-lovelace');
+  await saved;
+  await page.notebook.createNew('third.ipynb', { kernel: 'python3' });
+  await page.notebook.setCell(
+    0,
+    'code',
+    "import os; print(os.environ.get('KERNEL_USERNAME'))"
+  );
+  await page.notebook.runCell(0);
+  expect(await page.notebook.getCellTextOutput(0)).toEqual(['ada-lovelace\n']);
 });

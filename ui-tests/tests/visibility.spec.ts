@@ -12,6 +12,8 @@ import { detailValue, expect, expectKernelIdle, test } from './fixtures';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { gateway, ports, tokens } = require('./servers');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { startCorsProxy } = require('../../tests/harness/corsproxy');
 
 const PLUGIN = 'jupyterlab-kernel-gateway:plugin';
 const IMAGES = path.join(__dirname, '..', '..', 'docs', 'images');
@@ -151,7 +153,45 @@ test.describe('a wrong token', () => {
   test('the connection test points at the token (and CORS, which a browser cannot tell apart)', async ({
     page
   }) => {
-    await expect(statusItem(page)).toContainText('refused');
+    // Kernel Gateway's 401 carries no CORS headers: the browser cannot
+    // read it, and the status bar says what is certain.
+    await expect(statusItem(page)).toHaveText(/ · refused: token or CORS$/);
+    const dialog = await runConnectionTest(page);
+    const token = dialog.locator('.jp-KernelGateway-step[data-step="token"]');
+    await expect(token).toHaveAttribute('data-status', 'fail');
+    await expect(token).toContainText('"Auth token"');
+    await dialog.getByRole('button', { name: 'Close' }).click();
+  });
+});
+
+test.describe('a wrong token, behind a proxy that adds CORS headers to errors', () => {
+  // As an administrator's reverse proxy does (nginx `add_header … always`):
+  // the browser can read the gateway's 401, so the cause is certain.
+  let proxy: { close: () => Promise<void> };
+  test.beforeAll(async () => {
+    proxy = await startCorsProxy({
+      port: ports.corsProxy,
+      targetPort: ports.gateway,
+      origin: LAB_ORIGIN
+    });
+  });
+  test.afterAll(() => proxy.close());
+  test.use({
+    mockSettings: {
+      ...galata.DEFAULT_SETTINGS,
+      [PLUGIN]: {
+        gatewayUrl: `http://localhost:${ports.corsProxy}/`,
+        authToken: 'not-the-token',
+        gatewayName: 'proxied-gw'
+      }
+    }
+  });
+
+  test('shows "token refused"; the connection test fails the token step', async ({
+    page
+  }) => {
+    await expect(statusItem(page)).toHaveText(/^proxied-gw · token refused/);
+    await expect(statusItem(page)).toHaveAttribute('data-state', 'refused');
     const dialog = await runConnectionTest(page);
     const token = dialog.locator('.jp-KernelGateway-step[data-step="token"]');
     await expect(token).toHaveAttribute('data-status', 'fail');
