@@ -210,10 +210,13 @@ const uiPlugin: JupyterFrontEndPlugin<void> = {
       // long as the page.
       new OutputKeeper({
         tracker: notebooks,
-        storage: browserStorage('sessionStorage')
+        storage: browserStorage('sessionStorage'),
+        keeps: kernel => gateway.isGatewayKernel(kernel.id)
       });
       // A notebook renamed while its kernel starts keeps that kernel.
-      keepSessionPaths(notebooks);
+      keepSessionPaths(notebooks, session =>
+        gateway.isGatewayKernel(session.kernel?.id ?? '')
+      );
     }
     // "Shut Down Unused" calls the local server's kernel API directly:
     // divert requests for gateway kernels to the gateway.

@@ -21,8 +21,14 @@ export class OutputKeeper implements IDisposable {
   constructor(options: {
     tracker: INotebookTracker;
     storage: IKeyValueStorage;
+    /**
+     * Whether to keep the output of this kernel's cells (the gateway's
+     * kernels; local kernels behave as without the extension).
+     */
+    keeps: (kernel: Kernel.IKernelConnection) => boolean;
   }) {
     this._storage = options.storage;
+    this._keeps = options.keeps;
     options.tracker.widgetAdded.connect((_, panel) => this._watch(panel));
     options.tracker.forEach(panel => this._watch(panel));
     window.addEventListener('pagehide', this._flushAll);
@@ -63,7 +69,10 @@ export class OutputKeeper implements IDisposable {
     state: IPanelState,
     kernel: Kernel.IKernelConnection | null
   ): void {
-    kernel?.anyMessage.connect((_, args) => {
+    if (!kernel || !this._keeps(kernel)) {
+      return;
+    }
+    kernel.anyMessage.connect((_, args) => {
       if (!state.restored) {
         state.pending.push(args);
       } else {
@@ -219,6 +228,7 @@ export class OutputKeeper implements IDisposable {
     }
   }
 
+  private _keeps: (kernel: Kernel.IKernelConnection) => boolean;
   private _storage: IKeyValueStorage;
   private _panels = new Set<IPanelState>();
   private _isDisposed = false;

@@ -1,4 +1,5 @@
 import type { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
+import type { Session } from '@jupyterlab/services';
 
 /**
  * Keep each notebook's session at the notebook's path.
@@ -10,14 +11,24 @@ import type { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
  * belongs to a file that no longer exists: a page reload does not find it,
  * and messages about it name the wrong notebook. So when a notebook gets a
  * new session at another path, the session is moved to the notebook's path.
- * (A rename while the session exists already reaches it.)
+ * (A rename while the session exists already reaches it.) Only for the
+ * sessions `applies` to: the gateway's (local sessions behave as without
+ * the extension).
  */
-export function keepSessionPaths(tracker: INotebookTracker): void {
+export function keepSessionPaths(
+  tracker: INotebookTracker,
+  applies: (session: Session.ISessionConnection) => boolean
+): void {
   const follow = (panel: NotebookPanel) => {
     const sync = () => {
       const session = panel.sessionContext.session;
       const path = panel.context.path;
-      if (session && !session.isDisposed && session.path !== path) {
+      if (
+        session &&
+        !session.isDisposed &&
+        session.path !== path &&
+        applies(session)
+      ) {
         session.setPath(path).catch(reason => {
           console.warn('Kernel Gateway: session path not updated:', reason);
         });

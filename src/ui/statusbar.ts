@@ -44,6 +44,12 @@ export class GatewayStatusItem extends Widget {
    * Open the details panel, with its actions.
    */
   async showDetails(): Promise<void> {
+    // Fresh kernel states, unless the gateway is slow to answer: the panel
+    // opens within a second either way.
+    await Promise.race([
+      this._gateway.kernels.refreshRunning().catch(() => undefined),
+      new Promise(resolve => setTimeout(resolve, 1000))
+    ]);
     const body = new Widget();
     body.addClass('jp-KernelGateway-details');
     const rows = detailRows(this._gateway, this._trans);
