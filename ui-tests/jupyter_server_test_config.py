@@ -52,3 +52,20 @@ if os.environ.get("LAB_TOKEN"):
     c.IdentityProvider.token = os.environ["LAB_TOKEN"]  # noqa: F821
     c.ServerApp.disable_check_xsrf = False  # noqa: F821
     c.LabApp.expose_app_in_browser = False  # noqa: F821
+
+if os.environ.get("LAB_LOG_FILE"):
+    # Every request the server logs (at DEBUG, the URL of each one) also
+    # goes to a file the tests read; the console stays at INFO.
+    c.ServerApp.log_level = "DEBUG"  # noqa: F821
+    c.ServerApp.logging_config = {  # noqa: F821
+        "handlers": {
+            "console": {"level": "INFO"},
+            "file": {
+                "class": "logging.FileHandler",
+                "level": "DEBUG",
+                "filename": os.environ["LAB_LOG_FILE"],
+                "mode": "w",
+            },
+        },
+        "loggers": {"ServerApp": {"handlers": ["console", "file"]}},
+    }

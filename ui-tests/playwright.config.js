@@ -132,6 +132,8 @@ module.exports = {
         LAB_PORT: String(ports.secureLab),
         LAB_ROOT_DIR: state('secure-lab-root'),
         LAB_TOKEN: tokens.lab,
+        // The security test reads what this server logs (every URL).
+        LAB_LOG_FILE: state('secure-lab.log'),
         GATEWAY_URL: `http://localhost:${ports.relay}/`,
         // The administrator presets the URL; the user enters the token.
         GATEWAY_TOKEN: ''

@@ -13,6 +13,9 @@ import { MemoryStorage } from '../gateway/store';
 import { KernelGatewayService } from '../managers/service';
 import { parseGatewaySettings } from '../gateway/config';
 import { freePortSync } from './ports';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { startRelay } = require('../../tests/harness/relay');
 import {
   FULL,
   LISTING,
@@ -80,30 +83,36 @@ describe('a gateway that is not running', () => {
   });
 
   it('keeps the stored sessions while the gateway is away', async () => {
-    const storage = new MemoryStorage();
-    let down = false;
-    const flaky: FetchFunction = (input, init) =>
-      down
-        ? Promise.reject(new TypeError('Failed to fetch'))
-        : fetch(input, init);
-    const backend = makeBackend({ storage, fetch: flaky });
-    const session = await backend.sessions.startNew({
-      path: 'away.ipynb',
-      type: 'notebook',
-      name: 'away.ipynb',
-      kernel: { name: 'python3' }
+    // The network between page and gateway is cut by a relay.
+    const relay = await startRelay({ targetPort: LISTING.port });
+    // Disposed in the `finally` below.
+    // eslint-disable-next-line jupyter/require-disposable-transfer
+    const backend = makeBackend({
+      url: `http://localhost:${relay.port}/`,
+      storage: new MemoryStorage()
     });
-    down = true;
-    await backend.sessions.refreshRunning();
-    expect(Array.from(backend.sessions.running()).map(s => s.path)).toEqual([
-      'away.ipynb'
-    ]);
-    expect(session.isDisposed).toBe(false);
-    down = false;
-    await backend.sessions.refreshRunning();
-    expect(backend.requester.health.state).toBe('connected');
-    await session.shutdown();
-    backend.dispose();
+    try {
+      const session = await backend.sessions.startNew({
+        path: 'away.ipynb',
+        type: 'notebook',
+        name: 'away.ipynb',
+        kernel: { name: 'python3' }
+      });
+      relay.cut();
+      await backend.sessions.refreshRunning();
+      expect(backend.requester.health.state).toBe('unreachable');
+      expect(Array.from(backend.sessions.running()).map(s => s.path)).toEqual([
+        'away.ipynb'
+      ]);
+      expect(session.isDisposed).toBe(false);
+      relay.restore();
+      await backend.sessions.refreshRunning();
+      expect(backend.requester.health.state).toBe('connected');
+      await session.shutdown();
+    } finally {
+      backend.dispose();
+      await relay.close();
+    }
   });
 });
 
@@ -252,21 +261,25 @@ describe('gateway errors and timeouts', () => {
   });
 
   it('gives up after the request timeout and says so', async () => {
-    const hanging: FetchFunction = (input, init) =>
-      new Promise((_, reject) => {
-        init?.signal?.addEventListener('abort', () =>
-          reject(new DOMException('aborted', 'AbortError'))
-        );
-      });
+    // A gateway that does not answer: a relay holds its answers back.
+    const relay = await startRelay({ targetPort: LISTING.port });
+    // Disposed in the `finally` below.
+    // eslint-disable-next-line jupyter/require-disposable-transfer
     const backend = makeBackend({
-      fetch: hanging,
+      url: `http://localhost:${relay.port}/`,
       settings: { requestTimeout: 1 }
     });
-    const started = Date.now();
-    const error = await failure(backend.kernelSpecClient.get());
-    expect(Date.now() - started).toBeLessThan(5000);
-    expect((error as GatewayNetworkError).kind).toBe('timeout');
-    expect(error.message).toMatch(/did not answer within 1 s/);
-    backend.dispose();
+    try {
+      relay.hold();
+      const started = Date.now();
+      const error = await failure(backend.kernelSpecClient.get());
+      expect(Date.now() - started).toBeLessThan(5000);
+      expect((error as GatewayNetworkError).kind).toBe('timeout');
+      expect(error.message).toMatch(/did not answer within 1 s/);
+    } finally {
+      backend.dispose();
+      relay.release();
+      await relay.close();
+    }
   });
 });

@@ -44,6 +44,11 @@ export class FaultyGateway {
        * The origin the gateway allows (CORS); this page's by default.
        */
       origin?: string;
+      /**
+       * Whether the gateway lists kernels (`GET /api/kernels`); Kernel
+       * Gateway's default is no (403). Yes unless set.
+       */
+      listKernels?: boolean;
       extraArgs?: string[];
       env?: Record<string, string>;
     }
@@ -72,7 +77,7 @@ export class FaultyGateway {
         port: this.options.port,
         token: this.options.token,
         origin: this.options.origin ?? `http://127.0.0.1:${ports.lab}`,
-        listKernels: true,
+        listKernels: this.options.listKernels ?? true,
         extraArgs: this.options.extraArgs,
         env: this.options.env,
         logFile: path.join(STATE, `gateway-${this.options.port}.log`)

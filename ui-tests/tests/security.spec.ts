@@ -23,6 +23,11 @@ test('no local credential reaches the gateway; no gateway token reaches the loca
   fs.writeFileSync(record, '');
   const localUrls: string[] = [];
   const localBodies: { url: string; method: string; body: string }[] = [];
+  page.on('websocket', socket => {
+    if (socket.url().startsWith(LAB.replace(/^http/, 'ws'))) {
+      localUrls.push(socket.url());
+    }
+  });
   page.on('request', request => {
     if (request.url().startsWith(LAB)) {
       localUrls.push(request.url());
@@ -130,6 +135,11 @@ test('no local credential reaches the gateway; no gateway token reaches the loca
   for (const url of localUrls) {
     expect(url).not.toContain(tokens.secureGateway);
   }
+  // What the local server wrote in its log (at DEBUG: the URL of every
+  // request it answered) does not hold the gateway token either.
+  const log = fs.readFileSync(state('secure-lab.log'), 'utf-8');
+  expect(log).toMatch(/GET \/api\/contents\?/);
+  expect(log).not.toContain(tokens.secureGateway);
   const carriers = localBodies.filter(r =>
     r.body.includes(tokens.secureGateway)
   );

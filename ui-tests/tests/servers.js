@@ -25,7 +25,10 @@ const ports = {
   staleGateway: 18904,
   staleRelay: 18905,
   // A reverse proxy that adds CORS headers to the main gateway's answers.
-  corsProxy: 18906
+  corsProxy: 18906,
+  // A gateway with Kernel Gateway's default: listing kernels forbidden.
+  unlistedGateway: 18907,
+  unlistedRelay: 18908
 };
 
 const tokens = {
