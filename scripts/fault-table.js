@@ -39,7 +39,7 @@ const told = r =>
 // Every row of the matrix must have run: a partial run (e.g. --grep) must
 // not leave a partial table behind.
 const missingRows = Array.from({ length: 13 }, (_, i) => i + 1).filter(
-  row => !rows.some(r => r.row === row)
+  row => rows.filter(r => r.row === row).length < (row === 11 ? 2 : 1)
 );
 if (missingRows.length > 0) {
   console.error(

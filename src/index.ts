@@ -197,14 +197,17 @@ const uiPlugin: JupyterFrontEndPlugin<void> = {
     });
     // A notebook that keeps its kernel on a previous gateway is named after
     // that gateway, not after the one new kernels go to.
-    notebooks?.widgetAdded.connect((_, panel) =>
-      nameKeptKernels(panel.sessionContext, gateway)
-    );
-    gateway.configChanged.connect(() => {
+    const nameAll = () => {
       for (const context of openSessionContexts(app)) {
         nameKeptKernels(context, gateway);
       }
-    });
+    };
+    notebooks?.widgetAdded.connect((_, panel) =>
+      nameKeptKernels(panel.sessionContext, gateway)
+    );
+    // Consoles (and anything else with a session) as they come to the front.
+    app.shell.currentChanged?.connect(nameAll);
+    gateway.configChanged.connect(nameAll);
     if (notebooks) {
       // Output of running cells survives a page reload; the keeper lives as
       // long as the page.

@@ -31,7 +31,7 @@ beforeAll(async () => {
 }, 150000);
 
 afterAll(async () => {
-  await lab.stop();
+  await lab?.stop();
   fs.rmSync(home, { recursive: true, force: true });
 });
 

@@ -28,9 +28,19 @@ export function nameKeptKernels(
   Object.defineProperty(context, 'kernelDisplayName', {
     configurable: true,
     get: () => {
+      const shown = stock.call(context);
       const kernel = context.session?.kernel;
       const kept = kernel ? gateway.keptKernel(kernel) : undefined;
-      return kept?.displayName ?? stock.call(context);
+      if (!kernel || !kept) {
+        return shown;
+      }
+      // Only where JupyterLab names the current kernel: while it shuts
+      // down ("No Kernel") or changes kernel (the new name), its own
+      // name stands.
+      const current =
+        context.specsManager.specs?.kernelspecs[kernel.name]?.display_name ??
+        kernel.name;
+      return shown === current ? kept.displayName : shown;
     }
   });
 }

@@ -44,12 +44,22 @@ export class GatewayStatusItem extends Widget {
    * Open the details panel, with its actions.
    */
   async showDetails(): Promise<void> {
-    // Fresh kernel states, unless the gateway is slow to answer: the panel
-    // opens within a second either way.
-    await Promise.race([
-      this._gateway.kernels.refreshRunning().catch(() => undefined),
-      new Promise(resolve => setTimeout(resolve, 1000))
-    ]);
+    if (this._opening) {
+      return;
+    }
+    this._opening = true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      // Fresh kernel states, unless the gateway is slow to answer: the
+      // panel opens within a second either way.
+      await Promise.race([
+        this._gateway.kernels.refreshRunning().catch(() => undefined),
+        new Promise(resolve => (timer = setTimeout(resolve, 1000)))
+      ]);
+    } finally {
+      clearTimeout(timer);
+      this._opening = false;
+    }
     const body = new Widget();
     body.addClass('jp-KernelGateway-details');
     const rows = detailRows(this._gateway, this._trans);
@@ -115,6 +125,7 @@ export class GatewayStatusItem extends Widget {
     this.onUpdateRequest();
   }
 
+  private _opening = false;
   private _gateway: IKernelGateway;
   private _commands: CommandRegistry;
   private _trans: TranslationBundle;

@@ -47,7 +47,10 @@ function startCorsProxy(options) {
     });
     request.pipe(upstream);
   });
+  const upgraded = new Set();
   server.on('upgrade', (request, socket, head) => {
+    upgraded.add(socket);
+    socket.on('close', () => upgraded.delete(socket));
     const upstream = net.connect(options.targetPort, '127.0.0.1', () => {
       const lines = [`${request.method} ${request.url} HTTP/1.1`];
       for (let i = 0; i < request.rawHeaders.length; i += 2) {
@@ -73,6 +76,9 @@ function startCorsProxy(options) {
         close: () =>
           new Promise(done => {
             server.closeAllConnections();
+            for (const socket of upgraded) {
+              socket.destroy();
+            }
             server.close(() => done());
           })
       })

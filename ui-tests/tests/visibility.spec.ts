@@ -228,7 +228,7 @@ test.describe('a gateway that is down', () => {
     // the one "Retry" asked for.
     await expect
       .poll(() => checks.filter(t => t - opened > 6000).length, {
-        timeout: 15000
+        timeout: 30000
       })
       .toBeGreaterThan(0);
     await page.waitForTimeout(500);
