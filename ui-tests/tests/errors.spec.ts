@@ -6,23 +6,20 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
-import { galata } from '@jupyterlab/galata';
-
-import { expect, test } from './fixtures';
+import { expect, gatewaySettings, test } from './fixtures';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { gateway, ports, LAB_ROOT } = require('./servers');
 
-const PLUGIN = 'jupyterlab-kernel-gateway:plugin';
 // Nothing listens there.
 const DEAD_URL = 'http://localhost:18899/';
 
 test.describe('a gateway that is down', () => {
   test.use({
-    mockSettings: {
-      ...galata.DEFAULT_SETTINGS,
-      [PLUGIN]: { gatewayUrl: DEAD_URL, authToken: 'whatever' }
-    }
+    mockSettings: gatewaySettings({
+      gatewayUrl: DEAD_URL,
+      authToken: 'whatever'
+    })
   });
 
   test('is named in a notification, not blamed on the local server; the notebook is kept', async ({
@@ -73,10 +70,10 @@ test.describe('a gateway that is down', () => {
 
 test.describe('a wrong token', () => {
   test.use({
-    mockSettings: {
-      ...galata.DEFAULT_SETTINGS,
-      [PLUGIN]: { gatewayUrl: gateway.url, authToken: 'not-the-token' }
-    }
+    mockSettings: gatewaySettings({
+      gatewayUrl: gateway.url,
+      authToken: 'not-the-token'
+    })
   });
 
   test('is reported with the token setting and the CORS flags to check', async ({
@@ -98,10 +95,7 @@ test.describe('a wrong token', () => {
 
 test.describe('no gateway configured', () => {
   test.use({
-    mockSettings: {
-      ...galata.DEFAULT_SETTINGS,
-      [PLUGIN]: { gatewayUrl: '' }
-    }
+    mockSettings: gatewaySettings({ gatewayUrl: '' })
   });
 
   test('kernels run on the local server, as without the extension', async ({

@@ -273,6 +273,19 @@ export class NotebookWork {
   }
 
   /**
+   * Append a code cell and run it; the saved notebook must hold it.
+   *
+   * @returns the cell's text output.
+   */
+  async run(code: string): Promise<string[] | null> {
+    await this.page.notebook.addCell('code', code);
+    const last = (await this.page.notebook.getCellCount()) - 1;
+    await this.page.notebook.runCell(last);
+    this.sources.push(code);
+    return this.page.notebook.getCellTextOutput(last);
+  }
+
+  /**
    * A cell source the saved notebook must hold.
    */
   expectSource(source: string): void {

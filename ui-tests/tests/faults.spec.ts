@@ -22,12 +22,11 @@ import {
   shownText,
   since
 } from './faultkit';
-import { expect, expectKernelIdle, test } from './fixtures';
+import { expect, expectKernelIdle, gatewaySettings, test } from './fixtures';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { gateway, ports, tokens, LAB_ROOT, STATE } = require('./servers');
 
-const PLUGIN = 'jupyterlab-kernel-gateway:plugin';
 const LAB_ORIGIN = `http://127.0.0.1:${ports.lab}`;
 
 function settingsFor(
@@ -36,10 +35,12 @@ function settingsFor(
   name = 'fault-gw',
   extra: Record<string, unknown> = {}
 ) {
-  return {
-    ...galata.DEFAULT_SETTINGS,
-    [PLUGIN]: { gatewayUrl: url, authToken: token, gatewayName: name, ...extra }
-  };
+  return gatewaySettings({
+    gatewayUrl: url,
+    authToken: token,
+    gatewayName: name,
+    ...extra
+  });
 }
 
 function toast(page: Page, text: string | RegExp): Locator {
@@ -213,11 +214,7 @@ test.describe('faults of the gateway and the network', () => {
       // with one action, without a reload.
       await showTab(page, 'row1.ipynb');
       await pickKernel(page, spec);
-      await page.notebook.addCell('code', ON_GATEWAY);
-      const last = (await page.notebook.getCellCount()) - 1;
-      await page.notebook.runCell(last);
-      expect(await page.notebook.getCellTextOutput(last)).toEqual(['1\n']);
-      work.expectSource(ON_GATEWAY);
+      expect(await work.run(ON_GATEWAY)).toEqual(['1\n']);
       record({
         row: 1,
         fault: 'Gateway down when JupyterLab opens, started later',
@@ -279,12 +276,8 @@ test.describe('faults of the gateway and the network', () => {
       const toldGone = await shownText(gone);
       await gone.getByRole('button', { name: 'Start new kernel' }).click();
       await expect(kernelName(page)).toHaveText(spec);
-      await page.notebook.addCell('code', "print('x' in globals())");
-      const last = (await page.notebook.getCellCount()) - 1;
-      await page.notebook.runCell(last);
-      expect(await page.notebook.getCellTextOutput(last)).toEqual(['False\n']);
+      expect(await work.run("print('x' in globals())")).toEqual(['False\n']);
       const recoveryMs = since(restarted);
-      work.expectSource("print('x' in globals())");
       record({
         row: 2,
         fault: 'Gateway killed during a running cell, then restarted',
@@ -580,11 +573,7 @@ test.describe('faults of the gateway and the network', () => {
         .toBe(2);
       for (const work of works) {
         await page.notebook.activate(work.name);
-        await page.notebook.addCell('code', 'print(13)');
-        const last = (await page.notebook.getCellCount()) - 1;
-        await page.notebook.runCell(last);
-        expect(await page.notebook.getCellTextOutput(last)).toEqual(['13\n']);
-        work.expectSource('print(13)');
+        expect(await work.run('print(13)')).toEqual(['13\n']);
       }
       const recoveryMs = since(restarted);
       let cellsLost = 0;
@@ -648,12 +637,8 @@ test.describe('6. a wrong token', () => {
     // action.
     await showTab(page, 'row6.ipynb');
     await pickKernel(page, 'Python 3 (ipykernel) [main-gw]');
-    await page.notebook.addCell('code', ON_GATEWAY);
-    const last = (await page.notebook.getCellCount()) - 1;
-    await page.notebook.runCell(last);
-    expect(await page.notebook.getCellTextOutput(last)).toEqual(['1\n']);
+    expect(await work.run(ON_GATEWAY)).toEqual(['1\n']);
     const recoveryMs = since(fixed);
-    work.expectSource(ON_GATEWAY);
     record({
       row: 6,
       fault: 'Wrong token, then fixed in the Settings Editor',
@@ -714,12 +699,8 @@ test.describe('7. a gateway without CORS for this page', () => {
     });
     await showTab(page, 'row7.ipynb');
     await pickKernel(page, 'Python 3 (ipykernel) [cors-gw]');
-    await page.notebook.addCell('code', ON_GATEWAY);
-    const last = (await page.notebook.getCellCount()) - 1;
-    await page.notebook.runCell(last);
-    expect(await page.notebook.getCellTextOutput(last)).toEqual(['1\n']);
+    expect(await work.run(ON_GATEWAY)).toEqual(['1\n']);
     const recoveryMs = since(fixed);
-    work.expectSource(ON_GATEWAY);
     record({
       row: 7,
       fault:
@@ -779,12 +760,8 @@ test.describe('8. a gateway that culls idle kernels', () => {
     await expect(kernelName(page)).toHaveText(
       'Python 3 (ipykernel) [culling-gw]'
     );
-    await page.notebook.addCell('code', "print('x' in globals())");
-    const last = (await page.notebook.getCellCount()) - 1;
-    await page.notebook.runCell(last);
-    expect(await page.notebook.getCellTextOutput(last)).toEqual(['False\n']);
+    expect(await work.run("print('x' in globals())")).toEqual(['False\n']);
     expect((await culling.kernels()).map(k => k.id)).not.toContain(kernel.id);
-    work.expectSource("print('x' in globals())");
     record({
       row: 8,
       fault: 'Kernel culled by the gateway (cull_idle_timeout)',
@@ -908,11 +885,7 @@ test.describe('10. a kernelspec gone from the gateway', () => {
     expect(title).toMatch(/^Untitled\d*\.ipynb$/);
     const work = new NotebookWork(page, tmpPath, title, 10);
     await work.writeAndSave();
-    await page.notebook.addCell('code', ON_GATEWAY);
-    const last = (await page.notebook.getCellCount()) - 1;
-    await page.notebook.runCell(last);
-    expect(await page.notebook.getCellTextOutput(last)).toEqual(['1\n']);
-    work.expectSource(ON_GATEWAY);
+    expect(await work.run(ON_GATEWAY)).toEqual(['1\n']);
     record({
       row: 10,
       fault:
@@ -963,11 +936,7 @@ for (const [part, timeout] of [
           );
           await expect(ready).toBeVisible({ timeout: 90000 });
           const toldReady = await shownText(ready);
-          await page.notebook.addCell('code', ON_GATEWAY);
-          const last = (await page.notebook.getCellCount()) - 1;
-          await page.notebook.runCell(last);
-          expect(await page.notebook.getCellTextOutput(last)).toEqual(['1\n']);
-          work.expectSource(ON_GATEWAY);
+          expect(await work.run(ON_GATEWAY)).toEqual(['1\n']);
           record({
             row: 11,
             fault: 'Slow kernel launch (45 s), launch timeout 90 s',

@@ -2,7 +2,11 @@
  * Galata's test, adapted to kernels that run on a Kernel Gateway.
  */
 import type { Kernel, Session } from '@jupyterlab/services';
-import { expect, test as galata } from '@jupyterlab/galata';
+import {
+  expect,
+  galata as galataHelpers,
+  test as galata
+} from '@jupyterlab/galata';
 import type { Locator, Page } from '@playwright/test';
 
 export { expect };
@@ -43,4 +47,16 @@ export function detailValue(page: Page, term: string): Locator {
   return page.locator(
     `xpath=//*[contains(@class, "jp-KernelGateway-details")]//dt[normalize-space()="${term}"]/following-sibling::dd[1]`
   );
+}
+
+/**
+ * Galata's default settings, with these Kernel Gateway settings.
+ */
+export function gatewaySettings(
+  settings: Record<string, unknown>
+): Record<string, unknown> {
+  return {
+    ...galataHelpers.DEFAULT_SETTINGS,
+    'jupyterlab-kernel-gateway:plugin': settings
+  };
 }

@@ -4,10 +4,9 @@
  * The extension looks up the kernels it started one by one: a reload finds
  * the notebook's kernel, and the Running panel lists and shuts it down.
  */
-import { galata } from '@jupyterlab/galata';
 
 import { FaultyGateway } from './faultkit';
-import { expect, test } from './fixtures';
+import { expect, gatewaySettings, test } from './fixtures';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { ports, tokens } = require('./servers');
@@ -21,14 +20,11 @@ const unlisted = new FaultyGateway({
 const SPEC = 'Python 3 (ipykernel) [unlisted-gw]';
 
 test.use({
-  mockSettings: {
-    ...galata.DEFAULT_SETTINGS,
-    'jupyterlab-kernel-gateway:plugin': {
-      gatewayUrl: unlisted.url,
-      authToken: unlisted.token,
-      gatewayName: 'unlisted-gw'
-    }
-  }
+  mockSettings: gatewaySettings({
+    gatewayUrl: unlisted.url,
+    authToken: unlisted.token,
+    gatewayName: 'unlisted-gw'
+  })
 });
 test.beforeAll(() => unlisted.start());
 test.afterAll(() => unlisted.close());

@@ -5,17 +5,21 @@
  */
 import * as path from 'path';
 
-import { galata } from '@jupyterlab/galata';
 import type { Page } from '@playwright/test';
 
-import { detailValue, expect, expectKernelIdle, test } from './fixtures';
+import {
+  detailValue,
+  expect,
+  expectKernelIdle,
+  gatewaySettings,
+  test
+} from './fixtures';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { gateway, ports, tokens } = require('./servers');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { startCorsProxy } = require('../../tests/harness/corsproxy');
 
-const PLUGIN = 'jupyterlab-kernel-gateway:plugin';
 const IMAGES = path.join(__dirname, '..', '..', 'docs', 'images');
 const GATEWAY_SPEC = gateway.spec('Python 3 (on the gateway)');
 const LAB_ORIGIN = `http://127.0.0.1:${ports.lab}`;
@@ -47,6 +51,17 @@ async function runConnectionTest(page: Page) {
     dialog.locator('.jp-KernelGateway-testProgress[data-done="true"]')
   ).toBeVisible({ timeout: 60000 });
   return dialog;
+}
+
+/**
+ * Run the connection test: its token step fails and names the setting.
+ */
+async function expectTokenStepFails(page: Page) {
+  const dialog = await runConnectionTest(page);
+  const token = dialog.locator('.jp-KernelGateway-step[data-step="token"]');
+  await expect(token).toHaveAttribute('data-status', 'fail');
+  await expect(token).toContainText('"Auth token"');
+  await dialog.getByRole('button', { name: 'Close' }).click();
 }
 
 test('the status bar shows the gateway, its state and round trip; details and actions', async ({
@@ -116,13 +131,10 @@ test('the kernel indicator, launcher and picker say where kernels run', async ({
 
 test.describe('a gateway that does not allow this origin', () => {
   test.use({
-    mockSettings: {
-      ...galata.DEFAULT_SETTINGS,
-      [PLUGIN]: {
-        gatewayUrl: `http://localhost:${ports.noCorsGateway}/`,
-        authToken: tokens.noCorsGateway
-      }
-    }
+    mockSettings: gatewaySettings({
+      gatewayUrl: `http://localhost:${ports.noCorsGateway}/`,
+      authToken: tokens.noCorsGateway
+    })
   });
 
   test('shows "CORS refused"; the connection test gives the flag with this origin', async ({
@@ -144,10 +156,10 @@ test.describe('a gateway that does not allow this origin', () => {
 
 test.describe('a wrong token', () => {
   test.use({
-    mockSettings: {
-      ...galata.DEFAULT_SETTINGS,
-      [PLUGIN]: { gatewayUrl: gateway.url, authToken: 'not-the-token' }
-    }
+    mockSettings: gatewaySettings({
+      gatewayUrl: gateway.url,
+      authToken: 'not-the-token'
+    })
   });
 
   test('the connection test points at the token (and CORS, which a browser cannot tell apart)', async ({
@@ -156,11 +168,7 @@ test.describe('a wrong token', () => {
     // Kernel Gateway's 401 carries no CORS headers: the browser cannot
     // read it, and the status bar says what is certain.
     await expect(statusItem(page)).toHaveText(/ · refused: token or CORS$/);
-    const dialog = await runConnectionTest(page);
-    const token = dialog.locator('.jp-KernelGateway-step[data-step="token"]');
-    await expect(token).toHaveAttribute('data-status', 'fail');
-    await expect(token).toContainText('"Auth token"');
-    await dialog.getByRole('button', { name: 'Close' }).click();
+    await expectTokenStepFails(page);
   });
 });
 
@@ -177,14 +185,11 @@ test.describe('a wrong token, behind a proxy that adds CORS headers to errors', 
   });
   test.afterAll(() => proxy.close());
   test.use({
-    mockSettings: {
-      ...galata.DEFAULT_SETTINGS,
-      [PLUGIN]: {
-        gatewayUrl: `http://localhost:${ports.corsProxy}/`,
-        authToken: 'not-the-token',
-        gatewayName: 'proxied-gw'
-      }
-    }
+    mockSettings: gatewaySettings({
+      gatewayUrl: `http://localhost:${ports.corsProxy}/`,
+      authToken: 'not-the-token',
+      gatewayName: 'proxied-gw'
+    })
   });
 
   test('shows "token refused"; the connection test fails the token step', async ({
@@ -192,20 +197,16 @@ test.describe('a wrong token, behind a proxy that adds CORS headers to errors', 
   }) => {
     await expect(statusItem(page)).toHaveText(/^proxied-gw · token refused/);
     await expect(statusItem(page)).toHaveAttribute('data-state', 'refused');
-    const dialog = await runConnectionTest(page);
-    const token = dialog.locator('.jp-KernelGateway-step[data-step="token"]');
-    await expect(token).toHaveAttribute('data-status', 'fail');
-    await expect(token).toContainText('"Auth token"');
-    await dialog.getByRole('button', { name: 'Close' }).click();
+    await expectTokenStepFails(page);
   });
 });
 
 test.describe('a gateway that is down', () => {
   test.use({
-    mockSettings: {
-      ...galata.DEFAULT_SETTINGS,
-      [PLUGIN]: { gatewayUrl: 'http://localhost:18899/', gatewayName: '' }
-    }
+    mockSettings: gatewaySettings({
+      gatewayUrl: 'http://localhost:18899/',
+      gatewayName: ''
+    })
   });
 
   test('shows "unreachable (retrying)"; "Retry" asks again at once; the details show the error and open the settings', async ({
