@@ -104,6 +104,7 @@ jupyter lab --no-browser "${ALLOW_ROOT[@]}" \
   --IdentityProvider.token="$LAB_TOKEN" \
   --LabApp.app_settings_dir="$STATE/settings" \
   --LabApp.user_settings_dir="$STATE/user-settings" \
+  --KernelGatewaySessionStore.database_path="$STATE/sessions.db" \
   >"$STATE/jupyterlab.log" 2>&1 &
 PIDS+=($!)
 wait_for "JupyterLab" "http://127.0.0.1:$LAB_PORT/api" "$!" "$STATE/jupyterlab.log" 150

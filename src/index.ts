@@ -30,8 +30,9 @@ import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 /* eslint-disable jupyter/prefer-lazy-imports */
 import { loadImage } from './gateway/image';
 import { loadGatewaySettings, SETTINGS_PLUGIN_ID } from './gateway/settings';
-import { MemoryStorage } from './gateway/store';
 import { KernelGatewayService } from './managers/service';
+import { MemoryStorage } from './store/browserstore';
+import { openSessionStores } from './store/open';
 import { IKernelGateway } from './tokens';
 import { addCommands, CommandIDs } from './ui/commands';
 import { nameKeptKernels } from './ui/keptkernels';
@@ -69,8 +70,17 @@ const gatewayPlugin: ServiceManagerPlugin<IKernelGateway> = {
     serverSettings: ServerConnection.ISettings | null,
     connectionStatus: IConnectionStatus | null
   ): Promise<IKernelGateway> => {
-    const settings = await loadGatewaySettings(settingManager);
     const localSettings = serverSettings ?? ServerConnection.makeSettings();
+    const [settings, stores] = await Promise.all([
+      loadGatewaySettings(settingManager),
+      openSessionStores({
+        serverStore: PageConfig.getOption('kernelGatewaySessionStore'),
+        serverProblem: PageConfig.getOption('kernelGatewaySessionStoreProblem'),
+        serverSettings: localSettings,
+        storage: browserStorage('localStorage'),
+        events: window
+      })
+    ]);
     return new KernelGatewayService({
       settings,
       localSettings,
@@ -81,8 +91,7 @@ const gatewayPlugin: ServiceManagerPlugin<IKernelGateway> = {
       serverRoot:
         PageConfig.getOption('kernelGatewayServerRoot') ||
         PageConfig.getOption('serverRoot'),
-      storage: browserStorage('localStorage'),
-      storageEvents: window,
+      stores,
       clientIds: browserStorage('sessionStorage'),
       loadImage,
       // Pause polling like JupyterLab's own managers do.

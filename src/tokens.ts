@@ -9,6 +9,7 @@ import type {
 } from './gateway/config';
 import type { ILaunchEvent } from './gateway/launch';
 import type { IGatewayHealth } from './gateway/request';
+import type { ISessionStoreInfo } from './store/store';
 
 /**
  * The kernel gateway service: where kernels run, and how the gateway is.
@@ -57,6 +58,11 @@ export interface IKernelGateway {
    * Emitted with the progress of slow kernel launches.
    */
   readonly kernelLaunch: ISignal<IKernelGateway, IKernelLaunch>;
+  /**
+   * Where sessions are kept: on the Jupyter server (every browser and
+   * device of the user finds them) or in this browser only.
+   */
+  readonly sessionStore: ISessionStoreInfo;
   /**
    * Apply new settings while the page runs.
    *

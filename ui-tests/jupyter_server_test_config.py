@@ -7,7 +7,10 @@ The Kernel Gateway is preset the way an administrator would do it, through an
 `overrides.json` file in a settings directory of our own. Everything comes
 from environment variables set by playwright.config.js:
 
-- LAB_PORT, LAB_ROOT_DIR: where the server listens and keeps notebooks;
+- LAB_PORT, LAB_ROOT_DIR: where the server listens and keeps notebooks (the
+  directory is emptied at start, and so is the extension's session store,
+  LAB_ROOT_DIR/../<name>-sessions.db, unless LAB_KEEP_STATE is set: a
+  restart of the same server);
 - GATEWAY_URL, GATEWAY_TOKEN, GATEWAY_NAME: the gateway the extension starts
   with, and the name shown beside its kernels;
 - LAB_TOKEN (optional): require this token and check XSRF, as a real server.
@@ -28,9 +31,13 @@ c.ServerApp.allow_root = True  # noqa: F821  (CI machines run as root)
 c.ServerApp.port = int(os.environ["LAB_PORT"])  # noqa: F821
 
 root = Path(os.environ["LAB_ROOT_DIR"])
-shutil.rmtree(root, ignore_errors=True)
-root.mkdir(parents=True)
+sessions_db = root.parent / f"{root.name}-sessions.db"
+if not os.environ.get("LAB_KEEP_STATE"):
+    shutil.rmtree(root, ignore_errors=True)
+    sessions_db.unlink(missing_ok=True)
+root.mkdir(parents=True, exist_ok=True)
 c.ServerApp.root_dir = str(root)  # noqa: F821
+c.KernelGatewaySessionStore.database_path = str(sessions_db)  # noqa: F821
 
 settings_dir = Path(tempfile.mkdtemp(prefix="kg-lab-app-settings-"))
 (settings_dir / "overrides.json").write_text(

@@ -9,7 +9,7 @@ import {
   isGatewayError
 } from '../gateway/errors';
 import type { IGatewayHealth } from '../gateway/request';
-import { MemoryStorage } from '../gateway/store';
+import { MemoryStorage } from '../store/browserstore';
 import { KernelGatewayService } from '../managers/service';
 import { parseGatewaySettings } from '../gateway/config';
 import { freePortSync } from './ports';
@@ -17,6 +17,7 @@ import { freePortSync } from './ports';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { startRelay } = require('../../tests/harness/relay');
 import {
+  browserStores,
   FULL,
   LISTING,
   PAGE_ORIGIN,
@@ -66,7 +67,7 @@ describe('a gateway that is not running', () => {
       settings: parseGatewaySettings({ gatewayUrl: deadUrl }),
       pageOrigin: PAGE_ORIGIN,
       localBaseUrl: `${PAGE_ORIGIN}/`,
-      storage: new MemoryStorage(),
+      stores: browserStores(),
       standby: () => false
     });
     const generic: Error[] = [];
@@ -164,7 +165,7 @@ describe('a gateway that does not allow this origin (CORS)', () => {
       settings: { config, problems: [] },
       pageOrigin: PAGE_ORIGIN,
       localBaseUrl: `${PAGE_ORIGIN}/`,
-      storage: new MemoryStorage(),
+      stores: browserStores(),
       standby: () => true,
       fetch: noCors,
       loadImage: async url => (await fetch(url)).ok

@@ -5,14 +5,21 @@
  * are addressed as `localhost` so that, as in the recommended set-up, the
  * local server's cookies are not the gateway host's cookies.
  */
-import type { Kernel, KernelMessage } from '@jupyterlab/services';
+import { BroadcastChannel } from 'worker_threads';
+
+import type { Kernel, KernelMessage, Session } from '@jupyterlab/services';
+import { ServerConnection } from '@jupyterlab/services';
+import { UUID } from '@lumino/coreutils';
 
 import type { IRawGatewaySettings } from '../gateway/config';
 import { parseGatewaySettings } from '../gateway/config';
 import type { FetchFunction } from '../gateway/connection';
-import type { IKeyValueStorage } from '../gateway/store';
-import { MemoryStorage } from '../gateway/store';
 import { GatewayBackend } from '../managers/gatewaybackend';
+import type { IKeyValueStorage } from '../store/browserstore';
+import { BrowserSessionStores, MemoryStorage } from '../store/browserstore';
+import type { IChannel } from '../store/serverstore';
+import { ServerSessionStores } from '../store/serverstore';
+import type { ISessionStores } from '../store/store';
 
 export const PAGE_ORIGIN = 'http://127.0.0.1:8888';
 export const LOCAL_BASE_URL = `${PAGE_ORIGIN}/`;
@@ -49,6 +56,108 @@ export const PRIVATE = gatewayFromEnv('KG_PRIVATE_URL', 'KG_PRIVATE_TOKEN');
 export const FULL = gatewayFromEnv('KG_FULL_URL', 'KG_FULL_TOKEN');
 
 /**
+ * The JupyterLab (with the package's server extension) whose session store
+ * the tests use.
+ */
+export const LAB = {
+  url: process.env.KG_LAB_URL ?? '',
+  token: process.env.KG_LAB_TOKEN ?? ''
+};
+
+/**
+ * Connection settings of that JupyterLab, as a page has them.
+ */
+export function labSettings(): ServerConnection.ISettings {
+  if (!LAB.url) {
+    throw new Error(
+      'KG_LAB_URL is not set: run the tests through jest.config.js'
+    );
+  }
+  return ServerConnection.makeSettings({
+    baseUrl: LAB.url,
+    appUrl: '/lab',
+    token: LAB.token
+  });
+}
+
+/**
+ * Where a test page keeps its sessions: `browser` (localStorage) or
+ * `server` (the Jupyter server's store).
+ */
+export type StoreKind = 'browser' | 'server';
+
+/**
+ * A browser: its tabs share its `localStorage` and hear each other's
+ * changes (storage events, or a broadcast channel); two browsers (two
+ * devices) share nothing but the Jupyter server.
+ */
+export interface ITestBrowser {
+  /**
+   * The session stores of a new tab (or page) of this browser.
+   */
+  tab(): { stores: ISessionStores; storage: IKeyValueStorage };
+  close(): void;
+}
+
+/**
+ * A new browser whose pages keep sessions in a store of `kind`.
+ */
+export function newBrowser(kind: StoreKind): ITestBrowser {
+  const shared = new SharedBrowserStorage();
+  const name = `kernel-gateway-test-${UUID.uuid4()}`;
+  const channels: BroadcastChannel[] = [];
+  return {
+    tab: () => {
+      const tab = shared.tab();
+      if (kind === 'browser') {
+        return {
+          stores: browserStores(tab.storage, tab.events),
+          storage: tab.storage
+        };
+      }
+      const channel = new BroadcastChannel(name);
+      channels.push(channel);
+      return {
+        stores: new ServerSessionStores({
+          serverSettings: labSettings(),
+          channel: channel as unknown as IChannel
+        }),
+        storage: tab.storage
+      };
+    },
+    close: () => channels.splice(0).forEach(channel => channel.close())
+  };
+}
+
+/**
+ * Remove every record of `gateways` from the Jupyter server's store.
+ */
+export async function clearServerStore(
+  gateways: ITestGateway[]
+): Promise<void> {
+  const settings = labSettings();
+  const api = (path: string, init: RequestInit = {}) =>
+    ServerConnection.makeRequest(
+      `${LAB.url}kernel-gateway/${path}`,
+      init,
+      settings
+    );
+  for (const gateway of gateways) {
+    const backend = encodeURIComponent(gateway.url);
+    const sessions = await (await api(`sessions?backend=${backend}`)).json();
+    for (const session of sessions as { id: string }[]) {
+      await api(`sessions/${session.id}`, { method: 'DELETE' });
+    }
+    const kernels = await (await api(`kernels?backend=${backend}`)).json();
+    for (const kernel of kernels as { id: string }[]) {
+      await api(`kernels/${kernel.id}?backend=${backend}`, {
+        method: 'DELETE'
+      });
+    }
+  }
+}
+
+/**
  * Build a gateway backend as the extension does, for `gateway`.
  */
 export function makeBackend(
@@ -57,6 +166,10 @@ export function makeBackend(
     url?: string;
     storage?: IKeyValueStorage;
     storageEvents?: EventTarget;
+    /**
+     * Where sessions are kept; else a browser store on `storage`.
+     */
+    stores?: ISessionStores;
     fetch?: FetchFunction;
     settings?: IRawGatewaySettings;
   } = {}
@@ -75,8 +188,12 @@ export function makeBackend(
     pageOrigin: PAGE_ORIGIN,
     localBaseUrl: LOCAL_BASE_URL,
     serverRoot: '/home/user/work',
-    storage: options.storage ?? new MemoryStorage(),
-    storageEvents: options.storageEvents,
+    stores:
+      options.stores ??
+      browserStores(
+        options.storage ?? new MemoryStorage(),
+        options.storageEvents
+      ),
     fetch: options.fetch,
     standby: () => false
   });
@@ -193,6 +310,53 @@ export async function waitFor(
 }
 
 /**
+ * What a notebook's session context asks for: a session at `path` with a
+ * python3 kernel.
+ */
+export function notebook(path: string): Session.ISessionOptions {
+  return {
+    path,
+    type: 'notebook',
+    name: path.split('/').pop() ?? path,
+    kernel: { name: 'python3' }
+  };
+}
+
+/**
+ * The kernels on `gateway` that are not in `before`, once there are `count`
+ * of them (kernels shut down by the tests' pages may take a moment).
+ */
+export async function newKernels(
+  gateway: ITestGateway,
+  before: string[],
+  count: number
+): Promise<string[]> {
+  const fresh = async () =>
+    (await gatewayKernelIds(gateway)).filter(id => !before.includes(id));
+  await waitFor(
+    async () => (await fresh()).length === count,
+    10000,
+    `${count} new kernel(s) on the gateway`
+  );
+  return fresh();
+}
+
+/**
+ * Session stores in a browser's `localStorage` (a fresh memory one by
+ * default), as on a Jupyter server without the package's server extension.
+ */
+export function browserStores(
+  storage: IKeyValueStorage = new MemoryStorage(),
+  events?: EventTarget
+): ISessionStores {
+  return new BrowserSessionStores({
+    localBaseUrl: LOCAL_BASE_URL,
+    storage,
+    events
+  });
+}
+
+/**
  * One browser's `localStorage` shared by several tabs: a write in one tab
  * fires a `storage` event in the others, as browsers do.
  */
@@ -214,12 +378,12 @@ export class SharedBrowserStorage {
     return {
       events,
       storage: {
-        getItem: key => data.getItem(key),
-        setItem: (key, value) => {
+        getItem: (key: string) => data.getItem(key),
+        setItem: (key: string, value: string) => {
           data.setItem(key, value);
           notifyOthers(key);
         },
-        removeItem: key => {
+        removeItem: (key: string) => {
           data.removeItem(key);
           notifyOthers(key);
         }

@@ -7,7 +7,6 @@ import { ServerConnection } from '@jupyterlab/services';
 
 import type { IRawGatewaySettings } from '../gateway/config';
 import { parseGatewaySettings } from '../gateway/config';
-import { MemoryStorage } from '../gateway/store';
 import { KernelGatewayService } from '../managers/service';
 import type { IConfigChange } from '../tokens';
 import type { ITestGateway } from './helpers';
@@ -15,6 +14,7 @@ import {
   LISTING,
   PAGE_ORIGIN,
   PRIVATE,
+  browserStores,
   execute,
   gatewayKernelIds,
   waitFor
@@ -47,7 +47,7 @@ describe('switching gateways while the page runs', () => {
       settings: settingsFor(LISTING),
       pageOrigin: PAGE_ORIGIN,
       localBaseUrl: `${PAGE_ORIGIN}/`,
-      storage: new MemoryStorage(),
+      stores: browserStores(),
       standby: () => false
     });
   });

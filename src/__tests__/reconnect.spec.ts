@@ -5,8 +5,8 @@
  */
 import type { KernelMessage } from '@jupyterlab/services';
 
-import { MemoryStorage } from '../gateway/store';
-import { LISTING, waitFor } from './helpers';
+import { MemoryStorage } from '../store/browserstore';
+import { browserStores, LISTING, waitFor } from './helpers';
 import { parseGatewaySettings } from '../gateway/config';
 import { GatewayBackend } from '../managers/gatewaybackend';
 
@@ -26,7 +26,7 @@ describe('a network cut during a running cell', () => {
       config,
       pageOrigin: 'http://127.0.0.1:8888',
       localBaseUrl: 'http://127.0.0.1:8888/',
-      storage: new MemoryStorage(),
+      stores: browserStores(),
       clientIds: new MemoryStorage(),
       standby: () => false
     });

@@ -2,18 +2,22 @@
  * The managers JupyterLab gets: gateway or local, and "Shut Down Unused".
  */
 import { parseGatewaySettings } from '../gateway/config';
-import { MemoryStorage } from '../gateway/store';
 import { KernelGatewayService } from '../managers/service';
 import { routeDefaultKernelShutdown } from '../ui/shutdownunused';
 import { KernelAPI, ServerConnection } from '@jupyterlab/services';
-import { LISTING, PAGE_ORIGIN, gatewayKernelIds } from './helpers';
+import {
+  browserStores,
+  LISTING,
+  PAGE_ORIGIN,
+  gatewayKernelIds
+} from './helpers';
 
 function service(gatewayUrl: string, token = '') {
   return new KernelGatewayService({
     settings: parseGatewaySettings({ gatewayUrl, authToken: token }),
     pageOrigin: PAGE_ORIGIN,
     localBaseUrl: `${PAGE_ORIGIN}/`,
-    storage: new MemoryStorage(),
+    stores: browserStores(),
     standby: () => true
   });
 }

@@ -1,262 +1,298 @@
 /**
- * Client-side sessions with kernels on a real Kernel Gateway: JupyterLab's
- * stock SessionManager with the extension's session client.
+ * Sessions with kernels on a real Kernel Gateway: JupyterLab's stock
+ * SessionManager with the extension's session client, the sessions kept on
+ * a real Jupyter server (the package's server extension) or, without it,
+ * in the browser.
  */
 import fs from 'fs';
 import path from 'path';
 
-import type { Session } from '@jupyterlab/services';
-
-import { MemoryStorage } from '../gateway/store';
 import type { GatewayBackend } from '../managers/gatewaybackend';
+import type { ITestBrowser, StoreKind } from './helpers';
 import {
   LISTING,
   PRIVATE,
-  SharedBrowserStorage,
+  clearServerStore,
   deleteKernelDirectly,
   execute,
   gatewayKernelIds,
   makeBackend,
+  newBrowser,
+  notebook,
   slowKernelList,
   waitFor
 } from './helpers';
 
 const backends: GatewayBackend[] = [];
+const browsers: ITestBrowser[] = [];
 
-function open(options: Parameters<typeof makeBackend>[0] = {}): GatewayBackend {
-  const backend = makeBackend(options);
+/**
+ * A browser whose pages keep sessions in a store of `kind`.
+ */
+function browser(kind: StoreKind): ITestBrowser {
+  const made = newBrowser(kind);
+  browsers.push(made);
+  return made;
+}
+
+/**
+ * A page (a new tab of `inBrowser`, or of a browser of its own).
+ */
+function open(
+  kind: StoreKind,
+  options: Parameters<typeof makeBackend>[0] & { inBrowser?: ITestBrowser } = {}
+): GatewayBackend {
+  const tab = (options.inBrowser ?? browser(kind)).tab();
+  const backend = makeBackend({ ...options, stores: tab.stores });
   backends.push(backend);
   return backend;
 }
 
-function notebook(path: string): Session.ISessionOptions {
-  return {
-    path,
-    type: 'notebook',
-    name: path.split('/').pop() ?? path,
-    kernel: { name: 'python3' }
-  };
-}
+beforeAll(() => clearServerStore([LISTING, PRIVATE]));
 
 afterEach(async () => {
   for (const backend of backends.splice(0)) {
     await backend.sessions.shutdownAll().catch(() => undefined);
     backend.dispose();
   }
+  browsers.splice(0).forEach(made => made.close());
+  await clearServerStore([LISTING, PRIVATE]);
 });
 
-describe('client-side sessions', () => {
-  it('starts a kernel in the notebook’s directory, with KERNEL_WORKING_DIR', async () => {
-    // The gateway runs kernels in <its root>/<notebook dir> when it exists.
-    fs.mkdirSync(path.join(process.env.KG_LISTING_CWD!, 'projects'), {
-      recursive: true
+describe.each<StoreKind>(['server', 'browser'])(
+  'sessions kept in the %s store',
+  kind => {
+    describe('client-side sessions', () => {
+      it('starts a kernel in the notebook’s directory, with KERNEL_WORKING_DIR', async () => {
+        // The gateway runs kernels in <its root>/<notebook dir> when it exists.
+        fs.mkdirSync(path.join(process.env.KG_LISTING_CWD!, 'projects'), {
+          recursive: true
+        });
+        const backend = open(kind);
+        const session = await backend.sessions.startNew(
+          notebook('projects/a.ipynb')
+        );
+        const out = await execute(
+          session.kernel!,
+          "import os; print(os.environ['KERNEL_WORKING_DIR']); print(os.getcwd())"
+        );
+        const [workingDir, cwd] = out.trim().split('\n');
+        expect(workingDir).toBe('/home/user/work/projects');
+        expect(cwd).toBe(
+          path.join(fs.realpathSync(process.env.KG_LISTING_CWD!), 'projects')
+        );
+        expect(await gatewayKernelIds(LISTING)).toContain(session.kernel!.id);
+      });
+
+      it('survives a page reload: same session, same kernel, variables intact', async () => {
+        const device = browser(kind);
+        const first = open(kind, { inBrowser: device });
+        const session = await first.sessions.startNew(notebook('reload.ipynb'));
+        await execute(session.kernel!, 'x = 42');
+        const kernelId = session.kernel!.id;
+        session.dispose();
+        first.dispose();
+
+        // A new page: new managers, same browser storage.
+        const second = open(kind, { inBrowser: device });
+        const model = await second.sessions.findByPath('reload.ipynb');
+        expect(model?.kernel?.id).toBe(kernelId);
+        const again = second.sessions.connectTo({ model: model! });
+        expect((await execute(again.kernel!, 'print(x)')).trim()).toBe('42');
+      });
+
+      it('keeps the kernel when the notebook is renamed or moved', async () => {
+        const device = browser(kind);
+        const backend = open(kind, { inBrowser: device });
+        const session = await backend.sessions.startNew(notebook('old.ipynb'));
+        const kernelId = session.kernel!.id;
+        await session.setPath('moved/new.ipynb');
+        await session.setName('new.ipynb');
+
+        const reloaded = open(kind, { inBrowser: device });
+        expect(await reloaded.sessions.findByPath('old.ipynb')).toBeUndefined();
+        const model = await reloaded.sessions.findByPath('moved/new.ipynb');
+        expect(model?.name).toBe('new.ipynb');
+        expect(model?.kernel?.id).toBe(kernelId);
+      });
+
+      it('shows two tabs the same sessions, and updates the other tab at once', async () => {
+        const device = browser(kind);
+        const tabA = open(kind, { inBrowser: device });
+        const tabB = open(kind, { inBrowser: device });
+        await tabB.sessions.refreshRunning();
+        expect(Array.from(tabB.sessions.running())).toHaveLength(0);
+
+        const session = await tabA.sessions.startNew(notebook('shared.ipynb'));
+        // No refresh asked: tab B hears of it from tab A (a storage event, or
+        // a broadcast channel message).
+        await waitFor(
+          () => Array.from(tabB.sessions.running()).length === 1,
+          5000,
+          'tab B to see the session of tab A'
+        );
+        const seen = Array.from(tabB.sessions.running())[0];
+        expect(seen.path).toBe('shared.ipynb');
+        expect(seen.kernel?.id).toBe(session.kernel!.id);
+
+        // Closing the notebook in one tab must not kill the other tab's kernel.
+        session.dispose();
+        await tabA.sessions.refreshRunning();
+        expect(await gatewayKernelIds(LISTING)).toContain(seen.kernel!.id);
+      });
+
+      it('changes the kernel: a new kernel, the old one shut down', async () => {
+        const backend = open(kind);
+        const session = await backend.sessions.startNew(
+          notebook('change.ipynb')
+        );
+        const oldId = session.kernel!.id;
+        await session.changeKernel({ name: 'python3' });
+        const newId = session.kernel!.id;
+        expect(newId).not.toBe(oldId);
+        const ids = await gatewayKernelIds(LISTING);
+        expect(ids).toContain(newId);
+        expect(ids).not.toContain(oldId);
+        expect((await execute(session.kernel!, 'print(6 * 7)')).trim()).toBe(
+          '42'
+        );
+      });
+
+      it('shuts down the session and its kernel', async () => {
+        const backend = open(kind);
+        const session = await backend.sessions.startNew(notebook('bye.ipynb'));
+        const kernelId = session.kernel!.id;
+        await session.shutdown();
+        expect(await gatewayKernelIds(LISTING)).not.toContain(kernelId);
+        await backend.sessions.refreshRunning();
+        expect(Array.from(backend.sessions.running())).toHaveLength(0);
+      });
+
+      it('drops a session whose kernel vanished from the gateway', async () => {
+        const device = browser(kind);
+        const backend = open(kind, { inBrowser: device });
+        const session = await backend.sessions.startNew(
+          notebook('culled.ipynb')
+        );
+        await deleteKernelDirectly(LISTING, session.kernel!.id);
+        await backend.sessions.refreshRunning();
+        expect(Array.from(backend.sessions.running())).toHaveLength(0);
+        expect(session.isDisposed).toBe(true);
+        expect(
+          await open(kind, { inBrowser: device }).sessions.findByPath(
+            'culled.ipynb'
+          )
+        ).toBeUndefined();
+      });
     });
-    const backend = open();
-    const session = await backend.sessions.startNew(
-      notebook('projects/a.ipynb')
-    );
-    const out = await execute(
-      session.kernel!,
-      "import os; print(os.environ['KERNEL_WORKING_DIR']); print(os.getcwd())"
-    );
-    const [workingDir, cwd] = out.trim().split('\n');
-    expect(workingDir).toBe('/home/user/work/projects');
-    expect(cwd).toBe(
-      path.join(fs.realpathSync(process.env.KG_LISTING_CWD!), 'projects')
-    );
-    expect(await gatewayKernelIds(LISTING)).toContain(session.kernel!.id);
-  });
 
-  it('survives a page reload: same session, same kernel, variables intact', async () => {
-    const storage = new MemoryStorage();
-    const first = open({ storage });
-    const session = await first.sessions.startNew(notebook('reload.ipynb'));
-    await execute(session.kernel!, 'x = 42');
-    const kernelId = session.kernel!.id;
-    session.dispose();
-    first.dispose();
+    describe('sessions listed while the kernel list comes late', () => {
+      // JupyterLab applies every session list to the open sessions: a stale
+      // path renames the notebook back (and the next save writes the old file),
+      // a missing session is disposed (its notebook shows "No Kernel" while the
+      // kernel runs on). Found in the UI tests on a loaded machine.
+      it('does not undo a rename made meanwhile', async () => {
+        const backend = open(kind, { fetch: slowKernelList(1500) });
+        const session = await backend.sessions.startNew(
+          notebook('Untitled.ipynb')
+        );
+        // What a notebook's document context sees (it follows the session).
+        const paths: string[] = [];
+        session.propertyChanged.connect((_, property) => {
+          if (property === 'path') {
+            paths.push(session.path);
+          }
+        });
+        const refreshing = backend.sessions.refreshRunning();
+        await new Promise(resolve => setTimeout(resolve, 200));
+        await session.setPath('renamed.ipynb');
+        await refreshing;
+        expect(paths).toEqual(['renamed.ipynb']);
+        expect(
+          Array.from(backend.sessions.running()).map(model => model.path)
+        ).toEqual(['renamed.ipynb']);
+      });
 
-    // A new page: new managers, same browser storage.
-    const second = open({ storage });
-    const model = await second.sessions.findByPath('reload.ipynb');
-    expect(model?.kernel?.id).toBe(kernelId);
-    const again = second.sessions.connectTo({ model: model! });
-    expect((await execute(again.kernel!, 'print(x)')).trim()).toBe('42');
-  });
-
-  it('keeps the kernel when the notebook is renamed or moved', async () => {
-    const storage = new MemoryStorage();
-    const backend = open({ storage });
-    const session = await backend.sessions.startNew(notebook('old.ipynb'));
-    const kernelId = session.kernel!.id;
-    await session.setPath('moved/new.ipynb');
-    await session.setName('new.ipynb');
-
-    const reloaded = open({ storage });
-    expect(await reloaded.sessions.findByPath('old.ipynb')).toBeUndefined();
-    const model = await reloaded.sessions.findByPath('moved/new.ipynb');
-    expect(model?.name).toBe('new.ipynb');
-    expect(model?.kernel?.id).toBe(kernelId);
-  });
-
-  it('shows two tabs the same sessions, and updates the other tab at once', async () => {
-    const browser = new SharedBrowserStorage();
-    const a = browser.tab();
-    const b = browser.tab();
-    const tabA = open({ storage: a.storage, storageEvents: a.events });
-    const tabB = open({ storage: b.storage, storageEvents: b.events });
-    await tabB.sessions.refreshRunning();
-    expect(Array.from(tabB.sessions.running())).toHaveLength(0);
-
-    const session = await tabA.sessions.startNew(notebook('shared.ipynb'));
-    // No refresh asked: tab B catches up from the storage event.
-    await waitFor(
-      () => Array.from(tabB.sessions.running()).length === 1,
-      5000,
-      'tab B to see the session of tab A'
-    );
-    const seen = Array.from(tabB.sessions.running())[0];
-    expect(seen.path).toBe('shared.ipynb');
-    expect(seen.kernel?.id).toBe(session.kernel!.id);
-
-    // Closing the notebook in one tab must not kill the other tab's kernel.
-    session.dispose();
-    await tabA.sessions.refreshRunning();
-    expect(await gatewayKernelIds(LISTING)).toContain(seen.kernel!.id);
-  });
-
-  it('changes the kernel: a new kernel, the old one shut down', async () => {
-    const backend = open();
-    const session = await backend.sessions.startNew(notebook('change.ipynb'));
-    const oldId = session.kernel!.id;
-    await session.changeKernel({ name: 'python3' });
-    const newId = session.kernel!.id;
-    expect(newId).not.toBe(oldId);
-    const ids = await gatewayKernelIds(LISTING);
-    expect(ids).toContain(newId);
-    expect(ids).not.toContain(oldId);
-    expect((await execute(session.kernel!, 'print(6 * 7)')).trim()).toBe('42');
-  });
-
-  it('shuts down the session and its kernel', async () => {
-    const backend = open();
-    const session = await backend.sessions.startNew(notebook('bye.ipynb'));
-    const kernelId = session.kernel!.id;
-    await session.shutdown();
-    expect(await gatewayKernelIds(LISTING)).not.toContain(kernelId);
-    await backend.sessions.refreshRunning();
-    expect(Array.from(backend.sessions.running())).toHaveLength(0);
-  });
-
-  it('drops a session whose kernel vanished from the gateway', async () => {
-    const storage = new MemoryStorage();
-    const backend = open({ storage });
-    const session = await backend.sessions.startNew(notebook('culled.ipynb'));
-    await deleteKernelDirectly(LISTING, session.kernel!.id);
-    await backend.sessions.refreshRunning();
-    expect(Array.from(backend.sessions.running())).toHaveLength(0);
-    expect(session.isDisposed).toBe(true);
-    expect(
-      await open({ storage }).sessions.findByPath('culled.ipynb')
-    ).toBeUndefined();
-  });
-});
-
-describe('sessions listed while the kernel list comes late', () => {
-  // JupyterLab applies every session list to the open sessions: a stale
-  // path renames the notebook back (and the next save writes the old file),
-  // a missing session is disposed (its notebook shows "No Kernel" while the
-  // kernel runs on). Found in the UI tests on a loaded machine.
-  it('does not undo a rename made meanwhile', async () => {
-    const backend = open({ fetch: slowKernelList(1500) });
-    const session = await backend.sessions.startNew(notebook('Untitled.ipynb'));
-    // What a notebook's document context sees (it follows the session).
-    const paths: string[] = [];
-    session.propertyChanged.connect((_, property) => {
-      if (property === 'path') {
-        paths.push(session.path);
-      }
+      it('does not dispose a session started meanwhile', async () => {
+        const backend = open(kind, { fetch: slowKernelList(1500) });
+        await backend.sessions.startNew(notebook('first.ipynb'));
+        const refreshing = backend.sessions.refreshRunning();
+        await new Promise(resolve => setTimeout(resolve, 200));
+        const second = await backend.sessions.startNew(
+          notebook('second.ipynb')
+        );
+        await refreshing;
+        expect(
+          Array.from(backend.sessions.running())
+            .map(model => model.path)
+            .sort()
+        ).toEqual(['first.ipynb', 'second.ipynb']);
+        expect(second.isDisposed).toBe(false);
+        expect((await execute(second.kernel!, 'print(6 * 7)')).trim()).toBe(
+          '42'
+        );
+      });
     });
-    const refreshing = backend.sessions.refreshRunning();
-    await new Promise(resolve => setTimeout(resolve, 200));
-    await session.setPath('renamed.ipynb');
-    await refreshing;
-    expect(paths).toEqual(['renamed.ipynb']);
-    expect(
-      Array.from(backend.sessions.running()).map(model => model.path)
-    ).toEqual(['renamed.ipynb']);
-  });
 
-  it('does not dispose a session started meanwhile', async () => {
-    const backend = open({ fetch: slowKernelList(1500) });
-    await backend.sessions.startNew(notebook('first.ipynb'));
-    const refreshing = backend.sessions.refreshRunning();
-    await new Promise(resolve => setTimeout(resolve, 200));
-    const second = await backend.sessions.startNew(notebook('second.ipynb'));
-    await refreshing;
-    expect(
-      Array.from(backend.sessions.running())
-        .map(model => model.path)
-        .sort()
-    ).toEqual(['first.ipynb', 'second.ipynb']);
-    expect(second.isDisposed).toBe(false);
-    expect((await execute(second.kernel!, 'print(6 * 7)')).trim()).toBe('42');
-  });
-});
+    describe('a kernel the gateway shuts down (culling, another client)', () => {
+      it('is noticed from its shutdown_reply, well before the next poll', async () => {
+        const backend = open(kind);
+        const lost: string[] = [];
+        backend.kernelLost.connect((_, session) => lost.push(session.path));
+        const session = await backend.sessions.startNew(
+          notebook('culled.ipynb')
+        );
+        expect((await execute(session.kernel!, 'print(8)')).trim()).toBe('8');
+        const deletedAt = Date.now();
+        await deleteKernelDirectly(LISTING, session.kernel!.id);
+        // JupyterLab polls sessions every 10 s; this must not wait for that.
+        await waitFor(() => lost.length > 0, 4000, 'the notebook told');
+        expect(Date.now() - deletedAt).toBeLessThan(4000);
+        expect(lost).toEqual(['culled.ipynb']);
+        await waitFor(() => session.isDisposed, 2000, 'session dropped');
+      });
 
-describe('a kernel the gateway shuts down (culling, another client)', () => {
-  it('is noticed from its shutdown_reply, well before the next poll', async () => {
-    const backend = open();
-    const lost: string[] = [];
-    backend.kernelLost.connect((_, session) => lost.push(session.path));
-    const session = await backend.sessions.startNew(notebook('culled.ipynb'));
-    expect((await execute(session.kernel!, 'print(8)')).trim()).toBe('8');
-    const deletedAt = Date.now();
-    await deleteKernelDirectly(LISTING, session.kernel!.id);
-    // JupyterLab polls sessions every 10 s; this must not wait for that.
-    await waitFor(() => lost.length > 0, 4000, 'the notebook told');
-    expect(Date.now() - deletedAt).toBeLessThan(4000);
-    expect(lost).toEqual(['culled.ipynb']);
-    await waitFor(() => session.isDisposed, 2000, 'session dropped');
-  });
+      it('is not reported lost when this browser shuts it down', async () => {
+        const backend = open(kind);
+        const lost: string[] = [];
+        backend.kernelLost.connect((_, session) => lost.push(session.path));
+        const session = await backend.sessions.startNew(notebook('bye.ipynb'));
+        expect((await execute(session.kernel!, 'print(9)')).trim()).toBe('9');
+        await session.shutdown();
+        await new Promise(resolve => setTimeout(resolve, 4500));
+        expect(lost).toEqual([]);
+      });
+    });
 
-  it('is not reported lost when this browser shuts it down', async () => {
-    const backend = open();
-    const lost: string[] = [];
-    backend.kernelLost.connect((_, session) => lost.push(session.path));
-    const session = await backend.sessions.startNew(notebook('bye.ipynb'));
-    expect((await execute(session.kernel!, 'print(9)')).trim()).toBe('9');
-    await session.shutdown();
-    await new Promise(resolve => setTimeout(resolve, 4500));
-    expect(lost).toEqual([]);
-  });
-});
+    describe('client-side sessions on a gateway that refuses listing kernels', () => {
+      it('lists, reloads and drops sessions by looking kernels up one by one', async () => {
+        const device = browser(kind);
+        const backend = open(kind, { gateway: PRIVATE, inBrowser: device });
+        const kept = await backend.sessions.startNew(notebook('kept.ipynb'));
+        const culled = await backend.sessions.startNew(
+          notebook('culled.ipynb')
+        );
+        await backend.kernels.refreshRunning();
+        expect(
+          Array.from(backend.kernels.running())
+            .map(k => k.id)
+            .sort()
+        ).toEqual([kept.kernel!.id, culled.kernel!.id].sort());
 
-describe('client-side sessions on a gateway that refuses listing kernels', () => {
-  it('answers 403 to listing, as Kernel Gateway does by default', async () => {
-    const response = await fetch(
-      `${PRIVATE.url}api/kernels?token=${PRIVATE.token}`
-    );
-    expect(response.status).toBe(403);
-  });
+        await deleteKernelDirectly(PRIVATE, culled.kernel!.id);
+        const reloaded = open(kind, { gateway: PRIVATE, inBrowser: device });
+        await reloaded.sessions.refreshRunning();
+        const paths = Array.from(reloaded.sessions.running()).map(s => s.path);
+        expect(paths).toEqual(['kept.ipynb']);
+        expect((await execute(kept.kernel!, 'print(1 + 1)')).trim()).toBe('2');
+      });
+    });
+  }
+);
 
-  it('lists, reloads and drops sessions by looking kernels up one by one', async () => {
-    const storage = new MemoryStorage();
-    const backend = open({ gateway: PRIVATE, storage });
-    const kept = await backend.sessions.startNew(notebook('kept.ipynb'));
-    const culled = await backend.sessions.startNew(notebook('culled.ipynb'));
-    await backend.kernels.refreshRunning();
-    expect(
-      Array.from(backend.kernels.running())
-        .map(k => k.id)
-        .sort()
-    ).toEqual([kept.kernel!.id, culled.kernel!.id].sort());
-
-    await deleteKernelDirectly(PRIVATE, culled.kernel!.id);
-    const reloaded = open({ gateway: PRIVATE, storage });
-    await reloaded.sessions.refreshRunning();
-    const paths = Array.from(reloaded.sessions.running()).map(s => s.path);
-    expect(paths).toEqual(['kept.ipynb']);
-    expect((await execute(kept.kernel!, 'print(1 + 1)')).trim()).toBe('2');
-  });
+it('a gateway answers 403 to listing kernels, as Kernel Gateway does by default', async () => {
+  const response = await fetch(
+    `${PRIVATE.url}api/kernels?token=${PRIVATE.token}`
+  );
+  expect(response.status).toBe(403);
 });

@@ -1,43 +1,14 @@
 import { PathExt } from '@jupyterlab/coreutils';
 import type { Kernel, ServerConnection } from '@jupyterlab/services';
 
+import type { IKernelRecord } from '../store/records';
+import type { IBackendStore } from '../store/store';
 import type { IGatewayConfig } from './config';
 import { GatewayResponseError, Messages } from './errors';
 import type { ILaunchEvent } from './launch';
 import { watchLaunch } from './launch';
 import type { GatewayRequester } from './request';
-import type { RecordStore } from './store';
 import { validateKernelList, validateKernelModel } from './validate';
-
-/**
- * What is remembered about a kernel this browser started on the gateway.
- */
-export interface IOwnedKernel {
-  /**
-   * The kernelspec name.
-   */
-  readonly name: string;
-  /**
-   * When it was started (ms since the epoch).
-   */
-  readonly started: number;
-}
-
-/**
- * Check a stored {@link IOwnedKernel}.
- */
-export function validateOwnedKernel(value: unknown): IOwnedKernel | undefined {
-  const record = value as Partial<IOwnedKernel> | null;
-  if (
-    typeof record === 'object' &&
-    record !== null &&
-    typeof record.name === 'string' &&
-    typeof record.started === 'number'
-  ) {
-    return { name: record.name, started: record.started };
-  }
-  return undefined;
-}
 
 /**
  * Options to start a kernel.
@@ -60,15 +31,16 @@ export interface IStartOptions {
  * `KernelManager` and kernel connections.
  *
  * A gateway may be shared: this client lists, and so lets JupyterLab shut
- * down, only the kernels this browser started (remembered in `owned`), never
- * other users' kernels. It works whether the gateway allows listing kernels
- * (`GET api/kernels`) or refuses it (403, the Kernel Gateway default): then
- * each remembered kernel is looked up by id.
+ * down, only the kernels this user started (remembered in the session
+ * store: on the Jupyter server, from any browser or device of the user),
+ * never other users' kernels. It works whether the gateway allows listing
+ * kernels (`GET api/kernels`) or refuses it (403, the Kernel Gateway
+ * default): then each remembered kernel is looked up by id.
  */
 export class GatewayKernelClient implements Kernel.IKernelAPIClient {
   constructor(options: GatewayKernelClient.IOptions) {
     this._requester = options.requester;
-    this._owned = options.owned;
+    this._store = options.store;
     this._serverRoot = options.serverRoot ?? '';
     this._onLost = options.onLost;
     this._onLaunch = options.onLaunch;
@@ -78,32 +50,52 @@ export class GatewayKernelClient implements Kernel.IKernelAPIClient {
   readonly serverSettings: ServerConnection.ISettings;
 
   /**
-   * Whether this browser started the kernel `id` (and it was not seen gone).
+   * Whether the kernel `id` is one of this user's, as of the last listing
+   * or start (and it was not seen gone).
    */
   owns(id: string): boolean {
-    return this._owned.get(id) !== undefined;
+    return this._known.has(id);
   }
 
   /**
-   * The running kernels this browser started. Kernels the gateway no longer
+   * The running kernels this user started. Kernels the gateway no longer
    * has (culled, shut down elsewhere, gateway restarted) are forgotten.
    *
-   * @throws when the gateway cannot be asked; nothing is forgotten then.
+   * @throws when the gateway or the store cannot be asked; nothing is
+   * forgotten then.
    */
   async listRunning(): Promise<Kernel.IModel[]> {
-    const owned = [...this._owned.all().keys()];
-    const models = owned.length > 0 ? await this._listOwned(owned) : [];
-    // JupyterLab's KernelManager declares every kernel connection missing
-    // from this list shut down ('dead'). A kernel started while the list
-    // was being asked for (starting several at once, or a slow gateway) is
-    // not in it: add it, or its notebook would lose a kernel that runs.
-    const listed = new Set(models.map(model => model.id));
-    for (const [id, kernel] of this._owned.all()) {
-      if (!owned.includes(id) && !listed.has(id)) {
-        models.push({ id, name: kernel.name });
+    const journal = this._openJournal();
+    try {
+      const owned = await this._store.kernels();
+      const ids = [...owned.keys()];
+      const models = ids.length > 0 ? await this._listOwned(ids) : [];
+      const alive = new Set(models.map(model => model.id));
+      // What this page knows now: the store's kernels, with the changes this
+      // page made while they were listed (kernels started, shut down, or
+      // found gone).
+      const known = new Map(owned);
+      for (const [id, record] of journal.entries) {
+        if (record) {
+          known.set(id, record);
+        } else {
+          known.delete(id);
+        }
       }
+      this._known = known;
+      // JupyterLab's KernelManager declares every kernel connection missing
+      // from this list shut down ('dead'). A kernel started while the list
+      // was being asked for (starting several at once, or a slow gateway)
+      // is not in it: add it, or its notebook would lose a kernel that runs.
+      for (const [id, record] of journal.entries) {
+        if (record && !alive.has(id)) {
+          models.push({ id, name: record.name });
+        }
+      }
+      return models;
+    } finally {
+      journal.close();
     }
-    return models;
   }
 
   private async _listOwned(owned: string[]): Promise<Kernel.IModel[]> {
@@ -210,7 +202,7 @@ export class GatewayKernelClient implements Kernel.IKernelAPIClient {
       throw await this._explainStartFailure(error, options.name);
     }
     const model = validateKernelModel(data);
-    this._owned.set(model.id, { name: model.name, started: Date.now() });
+    await this._remember(model.id, { name: model.name, started: Date.now() });
     if (model.execution_state === 'starting') {
       void watchLaunch({
         requester: this._requester,
@@ -263,7 +255,7 @@ export class GatewayKernelClient implements Kernel.IKernelAPIClient {
       });
     } catch (error) {
       if (isHiddenHttpError(error)) {
-        this._forget(id);
+        await this._forget(id);
         return;
       }
       throw error;
@@ -271,7 +263,7 @@ export class GatewayKernelClient implements Kernel.IKernelAPIClient {
     if (!response.ok && response.status !== 404) {
       throw await this._error(response, 'shut down a kernel');
     }
-    this._forget(id);
+    await this._forget(id);
   }
 
   /**
@@ -355,19 +347,69 @@ export class GatewayKernelClient implements Kernel.IKernelAPIClient {
   }
 
   /**
-   * A kernel this browser started was found gone from the gateway.
+   * Record a kernel this page started: in the store (for every device) and
+   * in what this page knows. A kernel that cannot be recorded is shut down:
+   * nobody could find it again, and it would run on unseen.
+   */
+  private async _remember(id: string, record: IKernelRecord): Promise<void> {
+    this._known.set(id, record);
+    this._journal?.entries.set(id, record);
+    try {
+      await this._store.addKernel(id, record);
+    } catch (error) {
+      this._known.delete(id);
+      this._journal?.entries.delete(id);
+      await this.shutdown(id).catch(() => undefined);
+      throw new Error(
+        `The kernel started on the Kernel Gateway could not be recorded on the Jupyter server (${String(
+          error
+        )}), so it was shut down again. Check that the Jupyter server runs, then select the kernel again.`
+      );
+    }
+  }
+
+  /**
+   * A kernel of this user was found gone from the gateway. If this page
+   * knew it (and did not shut it down itself), its notebooks are told.
    */
   private _lost(id: string): void {
     if (this._shuttingDown.has(id)) {
-      return; // Shut down on purpose, by this browser.
+      return; // Shut down on purpose, by this page.
     }
-    if (this._owned.delete(id)) {
+    const known = this._known.delete(id);
+    this._journal?.entries.set(id, null);
+    void this._store.deleteKernel(id).catch(() => undefined);
+    if (known) {
       this._onLost?.(id);
     }
   }
 
-  private _forget(id: string): void {
-    this._owned.delete(id);
+  private async _forget(id: string): Promise<void> {
+    this._known.delete(id);
+    this._journal?.entries.set(id, null);
+    await this._store.deleteKernel(id);
+  }
+
+  /**
+   * Record the changes this page makes while the store's kernels are being
+   * listed (listings may overlap: the kernel and session managers poll).
+   */
+  private _openJournal(): {
+    entries: Map<string, IKernelRecord | null>;
+    close: () => void;
+  } {
+    const journal = this._journal ?? { entries: new Map(), users: 0 };
+    journal.users++;
+    this._journal = journal;
+    return {
+      entries: journal.entries,
+      close: () => {
+        journal.users--;
+        if (journal.users === 0 && this._journal === journal) {
+          this._journal = null;
+        }
+      }
+    };
   }
 
   private _error(response: Response, action: string) {
@@ -375,7 +417,12 @@ export class GatewayKernelClient implements Kernel.IKernelAPIClient {
   }
 
   private _requester: GatewayRequester;
-  private _owned: RecordStore<IOwnedKernel>;
+  private _store: IBackendStore;
+  private _known = new Map<string, IKernelRecord>();
+  private _journal: {
+    entries: Map<string, IKernelRecord | null>;
+    users: number;
+  } | null = null;
   private _shuttingDown = new Set<string>();
   private _serverRoot: string;
   private _onLost?: (id: string) => void;
@@ -387,9 +434,9 @@ export namespace GatewayKernelClient {
   export interface IOptions {
     requester: GatewayRequester;
     /**
-     * The kernels this browser started on this gateway.
+     * Where the kernels this user started on this gateway are remembered.
      */
-    owned: RecordStore<IOwnedKernel>;
+    store: IBackendStore;
     /**
      * The local server's root directory (`kernelGatewayServerRoot` from the
      * package's server extension, else `serverRoot`), used
@@ -397,8 +444,8 @@ export namespace GatewayKernelClient {
      */
     serverRoot?: string;
     /**
-     * Called when a kernel this browser started is found gone (culled, shut
-     * down elsewhere, gateway restarted).
+     * Called when a kernel this page knew is found gone (culled, shut down
+     * elsewhere, gateway restarted).
      */
     onLost?: (id: string) => void;
     /**

@@ -1,65 +1,26 @@
 import type { Kernel, ServerConnection, Session } from '@jupyterlab/services';
 import { UUID } from '@lumino/coreutils';
 
+import type { ISessionRecord, SessionChanges } from '../store/records';
+import type { IBackendStore } from '../store/store';
+import { isSessionConflict } from '../store/store';
 import type { GatewayKernelClient } from './kernelclient';
-import type { RecordStore } from './store';
 
 /**
- * A session as kept in the browser: which notebook (or console) uses which
- * gateway kernel.
- */
-export interface IStoredSession {
-  readonly id: string;
-  readonly path: string;
-  readonly name: string;
-  readonly type: string;
-  readonly kernel: { readonly id: string; readonly name: string };
-}
-
-/**
- * Check a stored {@link IStoredSession}.
- */
-export function validateStoredSession(
-  value: unknown
-): IStoredSession | undefined {
-  const s = value as Partial<IStoredSession> | null;
-  if (
-    typeof s !== 'object' ||
-    s === null ||
-    typeof s.id !== 'string' ||
-    typeof s.path !== 'string' ||
-    typeof s.name !== 'string' ||
-    typeof s.type !== 'string' ||
-    typeof s.kernel !== 'object' ||
-    s.kernel === null ||
-    typeof s.kernel.id !== 'string' ||
-    typeof s.kernel.name !== 'string'
-  ) {
-    return undefined;
-  }
-  return {
-    id: s.id,
-    path: s.path,
-    name: s.name,
-    type: s.type,
-    kernel: { id: s.kernel.id, name: s.kernel.name }
-  };
-}
-
-/**
- * A session REST client that keeps sessions in the browser instead of on a
- * server, for JupyterLab's stock `SessionManager`.
+ * A session REST client for JupyterLab's stock `SessionManager` that keeps
+ * sessions in a session store instead of on the gateway.
  *
  * Kernel Gateway's own `/api/sessions` is unusable (several of its calls
- * answer 500), and sessions are about *local* paths anyway. Sessions live in
- * a {@link RecordStore} on `localStorage`, so a reloaded page or a second tab
- * finds the kernel of a notebook. A session whose kernel the gateway no
- * longer has is dropped the next time sessions are listed.
+ * answer 500), and sessions are about *local* paths anyway. The store is
+ * the Jupyter server's (every browser and device of the user finds the
+ * kernel of a notebook) or, without the package's server extension, this
+ * browser's `localStorage`. A session whose kernel the gateway no longer
+ * has is dropped the next time sessions are listed.
  */
 export class ClientSessionClient implements Session.ISessionAPIClient {
   constructor(options: ClientSessionClient.IOptions) {
     this._kernels = options.kernelClient;
-    this._sessions = options.sessions;
+    this._store = options.store;
     this._onDropped = options.onDropped;
     this.serverSettings = options.kernelClient.serverSettings;
   }
@@ -74,7 +35,9 @@ export class ClientSessionClient implements Session.ISessionAPIClient {
    * notebooks' kernels. The failure itself is reported by the requester.
    */
   async listRunning(): Promise<Session.IModel[]> {
-    if (this._sessions.all().size === 0) {
+    const writes = this._writes;
+    let sessions = await this._store.sessions();
+    if (sessions.length === 0) {
       return [];
     }
     let alive: Kernel.IModel[];
@@ -82,9 +45,7 @@ export class ClientSessionClient implements Session.ISessionAPIClient {
       alive = await this._kernels.listRunning();
     } catch (error) {
       console.debug('Kernel Gateway: sessions not verified:', error);
-      return [...this._sessions.all().values()].map(session =>
-        toModel(session)
-      );
+      return sessions.map(session => toModel(session));
     }
     // The sessions as they are now, not as they were when the kernel list
     // was asked for: JupyterLab applies this list to the open sessions, so a
@@ -92,25 +53,45 @@ export class ClientSessionClient implements Session.ISessionAPIClient {
     // save writing the old file), and a session started meanwhile would be
     // missing. Its kernel is in `alive` (the kernel client adds kernels
     // started during the list).
+    // Only a kernel known when the kernels were listed can be missing from
+    // them: another device may have given a session a kernel since.
+    const listed = new Set(sessions.map(session => pair(session)));
+    // Read again until no write of this client happened meanwhile (a write
+    // still under way would be missing from what the store answers).
+    for (
+      let seen = writes, reads = 0;
+      seen !== this._writes && reads < 3;
+      reads++
+    ) {
+      seen = this._writes;
+      await Promise.all([...this._pending].map(write => write.catch(() => 0)));
+      sessions = await this._store.sessions();
+    }
     const kernels = new Map(alive.map(kernel => [kernel.id, kernel]));
     const models: Session.IModel[] = [];
-    for (const session of this._sessions.all().values()) {
+    for (const session of sessions) {
       const kernel = kernels.get(session.kernel.id);
       if (kernel) {
         models.push(toModel(session, kernel));
-      } else if (this._sessions.delete(session.id)) {
+      } else if (
+        listed.has(pair(session)) &&
+        (await this._dropIfStillOn(session))
+      ) {
         // Gone from the gateway (culled, shut down elsewhere, restarted).
         this._onDropped?.(session);
+      } else {
+        // Another device gave it a kernel meanwhile: next time.
+        models.push(toModel(session));
       }
     }
     return models;
   }
 
   async getModel(id: string): Promise<Session.IModel> {
-    const session = this._require(id);
+    const session = await this._require(id);
     const kernel = await this._kernels.getModel(session.kernel.id);
     if (!kernel) {
-      this._sessions.delete(id);
+      await this._store.deleteSession(id, session.kernel.id);
       throw new Error(
         `The kernel of session ${id} is gone from the Kernel Gateway.`
       );
@@ -118,31 +99,50 @@ export class ClientSessionClient implements Session.ISessionAPIClient {
     return toModel(session, kernel);
   }
 
+  /**
+   * Start a session, or join the one its notebook has: like a Jupyter
+   * server, one notebook has one session. Two devices (or tabs) starting
+   * one for the same notebook at the same instant end with one: the store
+   * keeps the first, and the other shuts its new kernel down and joins it.
+   */
   async startNew(options: Session.ISessionOptions): Promise<Session.IModel> {
-    // Like a Jupyter server, reuse the session that already has this path.
-    const existing = [...this._sessions.all().values()].find(
+    const existing = (await this._store.sessions()).find(
       session => session.path === options.path
     );
     if (existing) {
-      const kernel = await this._kernels.getModel(existing.kernel.id);
-      if (kernel) {
-        return toModel(existing, kernel);
+      const joined = await this._join(existing);
+      if (joined) {
+        return joined;
       }
-      this._sessions.delete(existing.id);
     }
     const kernel = await this._kernels.startKernel({
       name: options.kernel?.name,
       path: options.path
     });
-    const session: IStoredSession = {
+    const session: ISessionRecord = {
       id: UUID.uuid4(),
       path: options.path,
       name: options.name ?? '',
       type: options.type ?? '',
       kernel: { id: kernel.id, name: kernel.name }
     };
-    this._sessions.set(session.id, session);
-    return toModel(session, kernel);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const added = await this._write(this._store.addSession(session));
+      if (added.created) {
+        return toModel(session, kernel);
+      }
+      const joined = await this._join(added.session);
+      if (joined) {
+        await this._kernels.shutdown(kernel.id).catch(error => {
+          console.warn('Kernel Gateway: extra kernel not shut down:', error);
+        });
+        return joined;
+      }
+    }
+    await this._kernels.shutdown(kernel.id).catch(() => undefined);
+    throw new Error(
+      `Could not record a session for ${options.path}: its record keeps changing.`
+    );
   }
 
   /**
@@ -150,14 +150,15 @@ export class ClientSessionClient implements Session.ISessionAPIClient {
    * kernel. If the kernel cannot be shut down, the session is kept.
    */
   async shutdown(id: string): Promise<void> {
-    const session = this._sessions.get(id);
+    const sessions = await this._store.sessions();
+    const session = sessions.find(other => other.id === id);
     if (!session) {
       return;
     }
-    if (!this._isShared(session)) {
+    if (!isShared(session, sessions)) {
       await this._kernels.shutdown(session.kernel.id);
     }
-    this._sessions.delete(id);
+    await this._write(this._store.deleteSession(id));
   }
 
   /**
@@ -175,7 +176,7 @@ export class ClientSessionClient implements Session.ISessionAPIClient {
       kernel?: { id?: string; name?: string } | null;
     }
   ): Promise<Session.IModel> {
-    const current = this._require(model.id);
+    const current = await this._require(model.id);
     const path = model.path ?? current.path;
     let kernel: Kernel.IModel | undefined;
     if (
@@ -195,71 +196,170 @@ export class ClientSessionClient implements Session.ISessionAPIClient {
         path
       });
     }
-    const updated: IStoredSession = {
-      id: current.id,
-      path,
-      name: model.name ?? current.name,
-      type: model.type ?? current.type,
-      kernel: kernel ? { id: kernel.id, name: kernel.name } : current.kernel
-    };
-    this._sessions.set(updated.id, updated);
-    if (kernel && !this._isShared(current)) {
+    // Only what changes: a rename and a new name arrive as two updates at
+    // once, and each must not undo the other.
+    const changes: SessionChanges = {};
+    if (model.path !== undefined) {
+      changes.path = model.path;
+    }
+    if (model.name !== undefined) {
+      changes.name = model.name;
+    }
+    if (model.type !== undefined) {
+      changes.type = model.type;
+    }
+    if (kernel) {
+      changes.kernel = { id: kernel.id, name: kernel.name };
+    }
+    let updated: ISessionRecord | undefined = current;
+    let attached = kernel;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        if (Object.keys(changes).length > 0) {
+          updated = await this._write(
+            this._store.updateSession(current.id, changes)
+          );
+        }
+        break;
+      } catch (error) {
+        if (!isSessionConflict(error) || kernel || attempt === 2) {
+          throw error;
+        }
+        // Another device (or tab) opened this notebook at the same time
+        // and gave it a kernel first: join that kernel, and shut ours down
+        // below, so that the notebook ends with one kernel.
+        const theirs = error.session;
+        attached = await this._kernels.getModel(theirs.kernel.id);
+        if (attached) {
+          changes.kernel = { id: attached.id, name: attached.name };
+        } else {
+          await this._write(
+            this._store.deleteSession(theirs.id, theirs.kernel.id)
+          );
+        }
+      }
+    }
+    if (!updated) {
+      throw new Error(`No session with id ${model.id}.`);
+    }
+    if (
+      attached &&
+      attached.id !== current.kernel.id &&
+      !isShared(current, await this._store.sessions())
+    ) {
       try {
         await this._kernels.shutdown(current.kernel.id);
       } catch (error) {
         console.warn('Kernel Gateway: could not shut down old kernel:', error);
       }
     }
-    return toModel(updated, kernel);
+    return toModel(updated, attached);
   }
 
   /**
    * Drop the sessions of a kernel the extension shut down itself (a launch
    * that timed out), without reporting the kernel as lost.
    */
-  forgetKernel(kernelId: string): void {
-    for (const session of this._sessions.all().values()) {
+  async forgetKernel(kernelId: string): Promise<void> {
+    for (const session of await this._store.sessions()) {
       if (session.kernel.id === kernelId) {
-        this._sessions.delete(session.id);
+        await this._write(this._store.deleteSession(session.id, kernelId));
       }
     }
   }
 
-  private _require(id: string): IStoredSession {
-    const session = this._sessions.get(id);
+  /**
+   * The model of an existing session whose kernel runs; `undefined` (and
+   * the session dropped) when its kernel is gone.
+   */
+  private async _join(
+    session: ISessionRecord
+  ): Promise<Session.IModel | undefined> {
+    const kernel = await this._kernels.getModel(session.kernel.id);
+    if (kernel) {
+      return toModel(session, kernel);
+    }
+    await this._write(this._store.deleteSession(session.id, session.kernel.id));
+    return undefined;
+  }
+
+  /**
+   * Drop a session whose kernel was not found, unless another device has
+   * given it another kernel meanwhile.
+   */
+  private async _dropIfStillOn(session: ISessionRecord): Promise<boolean> {
+    try {
+      return await this._store.deleteSession(session.id, session.kernel.id);
+    } catch (error) {
+      console.debug('Kernel Gateway: stale session not dropped:', error);
+      return false;
+    }
+  }
+
+  /**
+   * A write to the store, counted and tracked until it is done.
+   */
+  private async _write<T>(write: Promise<T>): Promise<T> {
+    this._writes++;
+    this._pending.add(write);
+    try {
+      return await write;
+    } finally {
+      this._pending.delete(write);
+    }
+  }
+
+  private async _require(id: string): Promise<ISessionRecord> {
+    const session = (await this._store.sessions()).find(s => s.id === id);
     if (!session) {
       throw new Error(`No session with id ${id}.`);
     }
     return session;
   }
 
-  /**
-   * Whether another session uses the kernel of `session`.
-   */
-  private _isShared(session: IStoredSession): boolean {
-    return [...this._sessions.all().values()].some(
-      other => other.id !== session.id && other.kernel.id === session.kernel.id
-    );
-  }
-
   private _kernels: GatewayKernelClient;
-  private _sessions: RecordStore<IStoredSession>;
-  private _onDropped?: (session: IStoredSession) => void;
+  private _store: IBackendStore;
+  private _onDropped?: (session: ISessionRecord) => void;
+  /**
+   * Counts this client's writes, to tell whether sessions changed here
+   * while the kernels were being listed.
+   */
+  private _writes = 0;
+  private _pending = new Set<Promise<unknown>>();
 }
 
 export namespace ClientSessionClient {
   export interface IOptions {
     kernelClient: GatewayKernelClient;
-    sessions: RecordStore<IStoredSession>;
+    store: IBackendStore;
     /**
-     * Called when a session is dropped because its kernel is gone.
+     * Called when this client drops a session because its kernel is gone.
      */
-    onDropped?: (session: IStoredSession) => void;
+    onDropped?: (session: ISessionRecord) => void;
   }
 }
 
+/**
+ * A session with its kernel, as a key.
+ */
+function pair(session: ISessionRecord): string {
+  return `${session.id}\n${session.kernel.id}`;
+}
+
+/**
+ * Whether another session uses the kernel of `session`.
+ */
+function isShared(
+  session: ISessionRecord,
+  sessions: ReadonlyArray<ISessionRecord>
+): boolean {
+  return sessions.some(
+    other => other.id !== session.id && other.kernel.id === session.kernel.id
+  );
+}
+
 function toModel(
-  session: IStoredSession,
+  session: ISessionRecord,
   kernel?: Kernel.IModel
 ): Session.IModel {
   return {

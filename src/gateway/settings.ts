@@ -5,6 +5,7 @@ import { DefaultSchemaValidator } from '@jupyterlab/settingregistry';
 
 import type { IConfigResult, IRawGatewaySettings } from './config';
 import { DEFAULT_CONFIG, parseGatewaySettings } from './config';
+import { isObject } from './validate';
 
 /**
  * The id of the extension's settings plugin (`schema/plugin.json`).
@@ -123,8 +124,4 @@ function schemaDefaults(plugin: ISettingRegistry.IPlugin): {
     defaults[key] = (property as { default?: unknown }).default;
   }
   return defaults;
-}
-
-function isObject(value: unknown): value is { [key: string]: unknown } {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -18,7 +18,10 @@ export class InvalidGatewayAnswer extends Error {
   }
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
+/**
+ * Whether `value` is a plain JSON object.
+ */
+export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 

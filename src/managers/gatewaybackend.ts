@@ -8,22 +8,15 @@ import type { IGatewayConfig } from '../gateway/config';
 import { gatewayLabel } from '../gateway/config';
 import type { FetchFunction } from '../gateway/connection';
 import { makeGatewaySettings } from '../gateway/connection';
-import type { IOwnedKernel } from '../gateway/kernelclient';
-import {
-  GatewayKernelClient,
-  validateOwnedKernel
-} from '../gateway/kernelclient';
+import { GatewayKernelClient } from '../gateway/kernelclient';
 import { GatewayKernelSpecClient } from '../gateway/kernelspecclient';
 import type { ILaunchEvent } from '../gateway/launch';
 import type { IGatewayHealth } from '../gateway/request';
 import { GatewayRequester } from '../gateway/request';
-import type { IStoredSession } from '../gateway/sessionclient';
-import {
-  ClientSessionClient,
-  validateStoredSession
-} from '../gateway/sessionclient';
-import type { IKeyValueStorage } from '../gateway/store';
-import { RecordStore } from '../gateway/store';
+import { ClientSessionClient } from '../gateway/sessionclient';
+import type { IKeyValueStorage } from '../store/browserstore';
+import type { ISessionRecord } from '../store/records';
+import type { IBackendStore, ISessionStores } from '../store/store';
 import type { IBackendOptions, IKernelBackend } from './backend';
 import { tolerateDisposal } from './backend';
 import {
@@ -58,33 +51,23 @@ export class GatewayBackend implements IKernelBackend {
       loadImage: options.loadImage
     });
 
-    // Sessions and kernels are remembered per gateway and per local server:
-    // the same browser may use several of each.
+    // Sessions and kernels are remembered per gateway (and per local
+    // server), on the Jupyter server or in this browser.
     const scope = `${config.url}|${options.localBaseUrl}`;
-    this._owned = new RecordStore<IOwnedKernel>({
-      key: `jupyterlab-kernel-gateway:kernels:${scope}`,
-      storage: options.storage,
-      validate: validateOwnedKernel,
-      events: options.storageEvents
-    });
-    this._stored = new RecordStore<IStoredSession>({
-      key: `jupyterlab-kernel-gateway:sessions:${scope}`,
-      storage: options.storage,
-      validate: validateStoredSession,
-      events: options.storageEvents
-    });
+    this._store = options.stores.forBackend(config.url);
 
     this.kernelClient = new GatewayKernelClient({
       requester: this.requester,
-      owned: this._owned,
+      store: this._store,
       serverRoot: options.serverRoot,
-      // Drop its sessions now (and tell their notebooks), not at the next poll.
-      onLost: () => void this.sessions.refreshRunning().catch(() => undefined),
+      onLost: id => this._onKernelGone(id),
       onLaunch: event => {
         if (event.phase === 'timeout') {
           // Shut down on purpose: drop its sessions without calling it lost.
-          this._clientSessions.forgetKernel(event.kernelId);
-          void this.sessions.refreshRunning().catch(() => undefined);
+          void this._clientSessions
+            .forgetKernel(event.kernelId)
+            .then(() => this.sessions.refreshRunning())
+            .catch(() => undefined);
         }
         this._kernelLaunch.emit(event);
       }
@@ -109,8 +92,8 @@ export class GatewayBackend implements IKernelBackend {
     });
     this._clientSessions = new ClientSessionClient({
       kernelClient: this.kernelClient,
-      sessions: this._stored,
-      onDropped: session => this._kernelLost.emit(session)
+      store: this._store,
+      onDropped: session => this._tellLost(session)
     });
     this._sessionClient = new RetirableSessionClient(this._clientSessions);
     this.sessions = new GatewaySessionManager({
@@ -124,8 +107,7 @@ export class GatewayBackend implements IKernelBackend {
 
     // Another tab started, renamed or shut down a session: catch up now
     // rather than at the next poll.
-    this._stored.changed.connect(this._refresh, this);
-    this._owned.changed.connect(this._refresh, this);
+    this._store.changed.connect(this._refresh, this);
     tolerateDisposal(this);
 
     // Check the gateway now and then (GET api: health, round trip,
@@ -148,11 +130,19 @@ export class GatewayBackend implements IKernelBackend {
   }
 
   /**
-   * Emitted when a session is dropped because its kernel is gone from the
-   * gateway (culled, shut down elsewhere, gateway restarted).
+   * Emitted, once per session and kernel, when this page finds the kernel
+   * of a session gone from the gateway (culled, shut down elsewhere,
+   * gateway restarted).
    */
-  get kernelLost(): ISignal<this, IStoredSession> {
+  get kernelLost(): ISignal<this, ISessionRecord> {
     return this._kernelLost;
+  }
+
+  /**
+   * Where this backend's sessions are kept.
+   */
+  get storeKind(): IBackendStore['kind'] {
+    return this._store.kind;
   }
 
   readonly id: string;
@@ -217,8 +207,7 @@ export class GatewayBackend implements IKernelBackend {
     this._isDisposed = true;
     this._health.dispose();
     this.requester.healthChanged.disconnect(this._onHealth, this);
-    this._owned.dispose();
-    this._stored.dispose();
+    this._store.dispose();
     this.sessions.dispose();
     this.kernels.dispose();
     this.kernelspecs.dispose();
@@ -242,8 +231,39 @@ export class GatewayBackend implements IKernelBackend {
     }
   }
 
-  private _refresh(_: unknown, source: RecordStore.ChangeSource): void {
-    if (source !== 'external' || this._refreshing || this._isDisposed) {
+  /**
+   * A kernel this page knew is gone: tell the notebooks that used it (as
+   * last listed) now, and drop their sessions.
+   */
+  private _onKernelGone(kernelId: string): void {
+    for (const model of this.sessions.running()) {
+      if (model.kernel?.id === kernelId) {
+        this._tellLost({
+          id: model.id,
+          path: model.path,
+          name: model.name,
+          type: model.type,
+          kernel: { id: kernelId, name: model.kernel.name }
+        });
+      }
+    }
+    void this.sessions.refreshRunning().catch(() => undefined);
+  }
+
+  /**
+   * Tell of a session whose kernel is gone, once per session and kernel
+   * (this page may find it gone by listing and by its websocket).
+   */
+  private _tellLost(session: ISessionRecord): void {
+    const key = `${session.id}\n${session.kernel.id}`;
+    if (!this._told.has(key)) {
+      this._told.add(key);
+      this._kernelLost.emit(session);
+    }
+  }
+
+  private _refresh(): void {
+    if (this._refreshing || this._isDisposed) {
       return;
     }
     // Coalesce bursts of changes into one refresh.
@@ -263,12 +283,12 @@ export class GatewayBackend implements IKernelBackend {
   private _config: IGatewayConfig;
   private _health: HealthMonitor;
   private _lastState: IGatewayHealth['state'] = 'unknown';
-  private _kernelLost = new Signal<this, IStoredSession>(this);
+  private _kernelLost = new Signal<this, ISessionRecord>(this);
+  private _told = new Set<string>();
   private _kernelLaunch = new Signal<this, ILaunchEvent>(this);
   private _clientSessions!: ClientSessionClient;
   private _sessionClient: RetirableSessionClient;
-  private _owned: RecordStore<IOwnedKernel>;
-  private _stored: RecordStore<IStoredSession>;
+  private _store: IBackendStore;
   private _refreshing = false;
   private _isDisposed = false;
 }
@@ -289,13 +309,10 @@ export namespace GatewayBackend {
      */
     serverRoot?: string;
     /**
-     * Where sessions and owned kernels are kept (`localStorage`).
+     * Where sessions and this user's kernels are kept (the Jupyter server,
+     * or `localStorage`).
      */
-    storage: IKeyValueStorage;
-    /**
-     * Where `storage` events of other tabs arrive (`window`).
-     */
-    storageEvents?: EventTarget;
+    stores: ISessionStores;
     /**
      * Per-tab storage that survives reloads (`sessionStorage`), for the
      * kernel connections' client ids.

@@ -6,7 +6,7 @@ import {
 } from '@jupyterlab/services';
 import { UUID } from '@lumino/coreutils';
 
-import type { IKeyValueStorage } from '../gateway/store';
+import type { IKeyValueStorage } from '../store/browserstore';
 
 /**
  * JupyterLab's kernel manager, keeping track of its kernel connections so

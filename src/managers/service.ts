@@ -20,7 +20,8 @@ import {
 } from '../gateway/config';
 import type { FetchFunction } from '../gateway/connection';
 import type { IGatewayHealth } from '../gateway/request';
-import type { IKeyValueStorage } from '../gateway/store';
+import type { IKeyValueStorage } from '../store/browserstore';
+import type { ISessionStoreInfo, ISessionStores } from '../store/store';
 import type {
   IConfigChange,
   IKernelGateway,
@@ -97,6 +98,10 @@ export class KernelGatewayService implements IKernelGateway {
 
   get kernelLaunch(): ISignal<this, IKernelLaunch> {
     return this._kernelLaunch;
+  }
+
+  get sessionStore(): ISessionStoreInfo {
+    return this._options.stores.info;
   }
 
   /**
@@ -197,8 +202,7 @@ export class KernelGatewayService implements IKernelGateway {
       pageOrigin: options.pageOrigin,
       localBaseUrl: options.localBaseUrl,
       serverRoot: options.serverRoot,
-      storage: options.storage,
-      storageEvents: options.storageEvents,
+      stores: options.stores,
       clientIds: options.clientIds,
       standby: options.standby,
       fetch: options.fetch,
@@ -257,8 +261,10 @@ export namespace KernelGatewayService {
     pageOrigin: string;
     localBaseUrl: string;
     serverRoot?: string;
-    storage: IKeyValueStorage;
-    storageEvents?: EventTarget;
+    /**
+     * Where sessions and this user's kernels are kept.
+     */
+    stores: ISessionStores;
     /**
      * Per-tab storage surviving reloads (`sessionStorage`).
      */

@@ -36,6 +36,10 @@ export class GatewayNotifier implements IDisposable {
     if (health && health.state !== 'unknown') {
       this._onHealth(this._gateway, health);
     }
+    const storeProblem = this._gateway.sessionStore.problem;
+    if (storeProblem && this._gateway.isGateway) {
+      Notification.warning(storeProblem, { autoClose: false });
+    }
   }
 
   get isDisposed(): boolean {

@@ -2,7 +2,7 @@ import type { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import type { Kernel, KernelMessage } from '@jupyterlab/services';
 import type { IDisposable } from '@lumino/disposable';
 
-import type { IKeyValueStorage } from '../gateway/store';
+import type { IKeyValueStorage } from '../store/browserstore';
 
 /**
  * Keep the output of running cells across a page reload.

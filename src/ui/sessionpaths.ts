@@ -1,3 +1,4 @@
+import { PathExt } from '@jupyterlab/coreutils';
 import type { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import type { Session } from '@jupyterlab/services';
 
@@ -9,8 +10,10 @@ import type { Session } from '@jupyterlab/services';
  * old name: JupyterLab's SessionContext names a new session after the path
  * it last knew, and the rename reached only the document. The kernel then
  * belongs to a file that no longer exists: a page reload does not find it,
- * and messages about it name the wrong notebook. So when a notebook gets a
- * new session at another path, the session is moved to the notebook's path.
+ * and messages about it name the wrong notebook (the Running panel too: it
+ * shows the session's name). So when a notebook gets a new session at
+ * another path, the session is moved to the notebook's path and named
+ * after it, as JupyterLab does for a rename of a notebook with a session.
  * (A rename while the session exists already reaches it.) Only for the
  * sessions `applies` to: the gateway's (local sessions behave as without
  * the extension).
@@ -24,15 +27,20 @@ export function keepSessionPaths(
       const session = panel.sessionContext.session;
       const path = panel.context.path;
       if (
-        session &&
-        !session.isDisposed &&
-        session.path !== path &&
-        applies(session)
+        !session ||
+        session.isDisposed ||
+        session.path === path ||
+        !applies(session)
       ) {
-        session.setPath(path).catch(reason => {
+        return;
+      }
+      const name = PathExt.basename(path);
+      session
+        .setPath(path)
+        .then(() => (session.name === name ? undefined : session.setName(name)))
+        .catch(reason => {
           console.warn('Kernel Gateway: session path not updated:', reason);
         });
-      }
     };
     panel.sessionContext.sessionChanged.connect(sync);
     panel.disposed.connect(() => {

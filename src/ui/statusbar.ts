@@ -220,8 +220,27 @@ function detailRows(
     trans.__('Your kernels there'),
     kernels.length > 0 ? kernels.join('\n') : trans.__('none')
   ]);
+  if (gateway.isGateway) {
+    rows.push([trans.__('Sessions kept'), storeText(gateway, trans)]);
+  }
   if (health?.error) {
     rows.push([trans.__('Last error'), health.error.message]);
   }
   return rows;
+}
+
+/**
+ * Where sessions are kept, and what that means for the user.
+ */
+function storeText(gateway: IKernelGateway, trans: TranslationBundle): string {
+  const store = gateway.sessionStore;
+  const where =
+    store.kind === 'server'
+      ? trans.__(
+          'on this Jupyter server: every browser and device you use finds the kernels of your notebooks'
+        )
+      : trans.__(
+          'in this browser only: another browser or device does not find these kernels, and clearing site data forgets them (they keep running on the gateway until culled). Install the Python package (pip) so that the Jupyter server keeps them.'
+        );
+  return store.problem ? `${where}\n${store.problem}` : where;
 }

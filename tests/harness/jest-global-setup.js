@@ -3,17 +3,25 @@
  * - one that allows listing kernels (`list_kernels=True`),
  * - one with Kernel Gateway's default, which answers 403 to listing, and a
  *   slow kernelspec;
- * - one that runs at most one kernel (`max_kernels=1`).
+ * - one that runs at most one kernel (`max_kernels=1`);
+ * and a JupyterLab with the package's server extension, whose session
+ * store the tests use as a page would.
  * Their URLs and tokens reach the tests through environment variables.
  */
 'use strict';
 
+const fs = require('fs');
+const os = require('os');
 const path = require('path');
 
-const { startGateway } = require('./gateway');
+const { freePort, startGateway } = require('./gateway');
+const { startJupyterLab } = require('./lab');
+
+const LAB_TOKEN = 'jest-lab-token';
 
 module.exports = async function globalSetup() {
-  const [listing, noListing, full] = await Promise.all([
+  const labDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kg-jest-lab-'));
+  const [listing, noListing, full, lab] = await Promise.all([
     startGateway({
       token: 'jest-token-listing',
       listKernels: true,
@@ -32,9 +40,20 @@ module.exports = async function globalSetup() {
       listKernels: true,
       origin: 'http://127.0.0.1:8888',
       extraArgs: ['--KernelGatewayApp.max_kernels=1']
-    })
+    }),
+    freePort().then(port =>
+      startJupyterLab({
+        dir: labDir,
+        port,
+        token: LAB_TOKEN,
+        logFile: path.join(labDir, 'jupyterlab.log')
+      })
+    )
   ]);
-  globalThis.__KERNEL_GATEWAYS__ = [listing, noListing, full];
+  globalThis.__KERNEL_GATEWAYS__ = [listing, noListing, full, lab];
+  process.env.KG_LAB_URL = `${lab.url}/`;
+  process.env.KG_LAB_TOKEN = LAB_TOKEN;
+  process.env.KG_LAB_DIR = labDir;
   process.env.KG_FULL_URL = full.url;
   process.env.KG_FULL_TOKEN = full.token;
   process.env.KG_LISTING_URL = listing.url;

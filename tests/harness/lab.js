@@ -13,8 +13,8 @@ const { stopProcess, waitForHttp, VENV_BIN } = require('./gateway');
 /**
  * Start a JupyterLab whose directories all lie under `options.dir`: root/
  * (the notebooks), settings/ (overrides.json), user-settings/ and config/
- * (JUPYTER_CONFIG_DIR). Missing directories are created. Resolves when it
- * answers.
+ * (JUPYTER_CONFIG_DIR), and the extension's session store, sessions.db.
+ * Missing directories are created. Resolves when it answers.
  *
  * @param {object} options
  * @param {string} options.dir
@@ -44,6 +44,7 @@ async function startJupyterLab(options) {
       `--ServerApp.root_dir=${dir('root')}`,
       `--LabApp.app_settings_dir=${dir('settings')}`,
       `--LabApp.user_settings_dir=${dir('user-settings')}`,
+      `--KernelGatewaySessionStore.database_path=${path.join(options.dir, 'sessions.db')}`,
       ...(options.extraArgs ?? [])
     ],
     {

@@ -1,6 +1,7 @@
 /**
  * Galata's test, adapted to kernels that run on a Kernel Gateway.
  */
+import type { IJupyterLabPageFixture } from '@jupyterlab/galata';
 import type { Kernel, Session } from '@jupyterlab/services';
 import {
   expect,
@@ -58,5 +59,79 @@ export function gatewaySettings(
   return {
     ...galataHelpers.DEFAULT_SETTINGS,
     'jupyterlab-kernel-gateway:plugin': settings
+  };
+}
+
+/**
+ * Close the current notebook and wait until JupyterLab has saved the
+ * workspace without it (it saves ~1 s after a change of layout): a page
+ * reloaded sooner would open the notebook again.
+ */
+export async function closeNotebook(
+  page: IJupyterLabPageFixture,
+  name: string
+): Promise<void> {
+  const saved = page.waitForRequest(
+    request => {
+      if (
+        request.method() !== 'PUT' ||
+        !request.url().includes('/lab/api/workspaces/')
+      ) {
+        return false;
+      }
+      const data =
+        (request.postDataJSON() as { data?: Record<string, unknown> }).data ??
+        {};
+      // The notebook is neither in the layout nor in the notebook tracker
+      // (the recently closed list names it, rightly).
+      return !Object.entries(data).some(
+        ([key, value]) =>
+          (key === 'layout-restorer:data' || key.startsWith('notebook:')) &&
+          JSON.stringify({ [key]: value }).includes(name)
+      );
+    },
+    { timeout: 15000 }
+  );
+  await page.notebook.close();
+  await saved;
+}
+
+/**
+ * The ids of the kernels the page's own kernel manager lists.
+ */
+export function pageKernelIds(page: Page): Promise<string[]> {
+  return page.evaluate(() =>
+    Array.from(
+      (
+        window as unknown as {
+          jupyterapp: {
+            serviceManager: {
+              kernels: { running(): Iterable<{ id: string }> };
+            };
+          };
+        }
+      ).jupyterapp.serviceManager.kernels.running(),
+      kernel => kernel.id
+    )
+  );
+}
+
+/**
+ * Open the Running panel; its kernel items and the Kernels section's
+ * "Shut Down All" button.
+ */
+export async function runningPanelKernels(
+  page: IJupyterLabPageFixture
+): Promise<{ kernels: Locator; shutDownAll: Locator }> {
+  await page.sidebar.openTab('jp-running-sessions');
+  return {
+    kernels: page.locator(
+      '#jp-running-sessions .jp-RunningSessions-item.jp-mod-kernel'
+    ),
+    shutDownAll: page
+      .locator('#jp-running-sessions h3.jp-AccordionPanel-title', {
+        hasText: 'Kernels'
+      })
+      .locator('.jp-RunningSessions-shutdownAll')
   };
 }

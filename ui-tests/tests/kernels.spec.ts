@@ -6,7 +6,7 @@ import * as path from 'path';
 
 import type { Request, WebSocket } from '@playwright/test';
 
-import { expect, expectKernelIdle, test } from './fixtures';
+import { closeNotebook, expect, expectKernelIdle, test } from './fixtures';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { gateway, ports, LAB_ROOT } = require('./servers');
@@ -114,7 +114,7 @@ test('a reloaded page finds the notebook kernel, variables intact', async ({
   await page.notebook.save();
   const [kernel] = await gateway.kernels();
   // Close the notebook (its kernel keeps running, as in JupyterLab).
-  await page.notebook.close();
+  await closeNotebook(page, 'state.ipynb');
   expect(await gateway.kernels()).toHaveLength(1);
 
   await page.reload();

@@ -2,9 +2,13 @@
  * Every kernel action on gateway kernels: interrupt, restart, change,
  * consoles, and shutting down from the Running panel.
  */
-import type { Page } from '@playwright/test';
 
-import { expect, expectKernelIdle, test } from './fixtures';
+import {
+  expect,
+  expectKernelIdle,
+  runningPanelKernels,
+  test
+} from './fixtures';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { gateway, ports, tokens } = require('./servers');
@@ -18,36 +22,6 @@ test.afterEach(async () => {
 
 async function kernelIds(): Promise<string[]> {
   return (await gateway.kernels()).map((k: KernelModel) => k.id);
-}
-
-/**
- * A kernel started on the gateway by someone else (another user).
- */
-async function startForeignKernel(): Promise<string> {
-  const response = await fetch(
-    `http://127.0.0.1:${ports.gateway}/api/kernels?token=${tokens.gateway}`,
-    {
-      method: 'POST',
-      body: '{}',
-      headers: { 'Content-Type': 'application/json' }
-    }
-  );
-  return ((await response.json()) as KernelModel).id;
-}
-
-/**
- * Open the Running panel; return its kernel items and Kernels section title.
- */
-async function runningPanelKernels(page: Page) {
-  await page.sidebar.openTab('jp-running-sessions');
-  return {
-    kernels: page.locator(
-      '#jp-running-sessions .jp-RunningSessions-item.jp-mod-kernel'
-    ),
-    title: page.locator('#jp-running-sessions h3.jp-AccordionPanel-title', {
-      hasText: 'Kernels'
-    })
-  };
 }
 
 test('interrupt a long cell, then restart the kernel', async ({ page }) => {
@@ -114,6 +88,8 @@ test('a console runs on the gateway', async ({ page }) => {
       `.jp-LauncherCard[data-category="Console"][title="${GATEWAY_SPEC}"]`
     )
     .click();
+  // Type once the console has its kernel (it redraws its prompt then).
+  await expectKernelIdle(page);
   const prompt = page.locator('.jp-CodeConsole-promptCell .cm-content');
   await prompt.click();
   await page.keyboard.type(
@@ -141,15 +117,14 @@ test('shut down one kernel from the Running panel', async ({ page }) => {
 test('"Shut Down All" stops my kernels only, never other users’ kernels', async ({
   page
 }) => {
-  const foreign = await startForeignKernel();
+  const foreign = await gateway.startForeignKernel();
   await page.notebook.createNew('a.ipynb', { kernel: 'gateway-python' });
   await page.notebook.createNew('b.ipynb', { kernel: 'gateway-python' });
   await expect.poll(async () => (await kernelIds()).length).toBe(3);
 
-  const { kernels, title } = await runningPanelKernels(page);
+  const { kernels, shutDownAll } = await runningPanelKernels(page);
   // Only my two kernels are listed.
   await expect(kernels).toHaveCount(2);
-  const shutDownAll = title.locator('.jp-RunningSessions-shutdownAll');
   await expect(shutDownAll).toHaveAttribute('aria-disabled', 'false');
   await shutDownAll.click();
   await page.locator('.jp-Dialog .jp-mod-accept').click();

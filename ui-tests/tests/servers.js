@@ -2,8 +2,11 @@
  * Ports, tokens and directories of the servers the UI tests start (see
  * playwright.config.js). Shared by the configuration and the tests.
  */
+const { spawn } = require('child_process');
 const fs = require('fs');
 const path = require('path');
+
+const { stopProcess, waitForHttp } = require('../../tests/harness/gateway');
 
 const ports = {
   lab: 18888,
@@ -28,7 +31,10 @@ const ports = {
   corsProxy: 18906,
   // A gateway with Kernel Gateway's default: listing kernels forbidden.
   unlistedGateway: 18907,
-  unlistedRelay: 18908
+  unlistedRelay: 18908,
+  // A JupyterLab the tests restart, and its gateway.
+  restartLab: 18909,
+  restartGateway: 18910
 };
 
 const tokens = {
@@ -113,6 +119,22 @@ const gateway = {
     }
     return response.json();
   },
+  /**
+   * Start a kernel on the gateway directly, as another user would.
+   *
+   * @returns its id.
+   */
+  async startForeignKernel() {
+    const response = await fetch(
+      `http://127.0.0.1:${ports.gateway}/api/kernels?token=${tokens.gateway}`,
+      {
+        method: 'POST',
+        body: '{}',
+        headers: { 'Content-Type': 'application/json' }
+      }
+    );
+    return (await response.json()).id;
+  },
   async shutdownAll() {
     for (const kernel of await gateway.kernels()) {
       await fetch(
@@ -123,7 +145,45 @@ const gateway = {
   }
 };
 
+/**
+ * Start a JupyterLab with the tests' configuration (as playwright.config.js
+ * starts the main one), for a test that must restart it.
+ *
+ * @param {object} options
+ * @param {number} options.port
+ * @param {string} options.root the name of its notebook directory under
+ *   .state (emptied at start, with its session store, unless keepState).
+ * @param {string} options.gatewayUrl
+ * @param {string} options.gatewayToken
+ * @param {string} [options.gatewayName]
+ * @param {boolean} [options.keepState] a restart: keep notebooks and store.
+ * @returns {Promise<{url: string, stop: () => Promise<void>}>}
+ */
+async function startTestLab(options) {
+  const log = fs.openSync(state(`${options.root}.log`), 'a');
+  const child = spawn(
+    path.join(__dirname, '..', '..', '.venv', 'bin', 'jupyter'),
+    ['lab', '--config', 'jupyter_server_test_config.py'],
+    {
+      cwd: path.join(__dirname, '..'),
+      env: env({
+        LAB_PORT: String(options.port),
+        LAB_ROOT_DIR: state(options.root),
+        GATEWAY_URL: options.gatewayUrl,
+        GATEWAY_TOKEN: options.gatewayToken,
+        GATEWAY_NAME: options.gatewayName ?? '',
+        ...(options.keepState ? { LAB_KEEP_STATE: '1' } : {})
+      }),
+      stdio: ['ignore', log, log]
+    }
+  );
+  const url = `http://127.0.0.1:${options.port}`;
+  await waitForHttp(`${url}/lab`, 120000, child);
+  return { url, stop: () => stopProcess(child) };
+}
+
 module.exports = {
+  startTestLab,
   ports,
   tokens,
   state,

@@ -6,7 +6,13 @@
  */
 
 import { FaultyGateway } from './faultkit';
-import { expect, gatewaySettings, test } from './fixtures';
+import {
+  expect,
+  gatewaySettings,
+  pageKernelIds,
+  runningPanelKernels,
+  test
+} from './fixtures';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { ports, tokens } = require('./servers');
@@ -52,20 +58,7 @@ test('listing forbidden: a reload keeps the kernel, the Running panel shuts it d
   await page.notebook.setCell(0, 'code', 'x = 403');
   await page.notebook.runCell(0);
   await page.notebook.save();
-  const ids = await page.evaluate(() =>
-    Array.from(
-      (
-        window as unknown as {
-          jupyterapp: {
-            serviceManager: {
-              kernels: { running(): Iterable<{ id: string }> };
-            };
-          };
-        }
-      ).jupyterapp.serviceManager.kernels.running(),
-      kernel => kernel.id
-    )
-  );
+  const ids = await pageKernelIds(page);
   expect(ids).toHaveLength(1);
   expect(await exists(ids[0])).toBe(true);
 
@@ -79,18 +72,10 @@ test('listing forbidden: a reload keeps the kernel, the Running panel shuts it d
   await page.notebook.runCell(1);
   expect(await page.notebook.getCellTextOutput(1)).toEqual(['403\n']);
 
-  await page.sidebar.openTab('jp-running-sessions');
-  const kernels = page.locator(
-    '#jp-running-sessions .jp-RunningSessions-item.jp-mod-kernel'
-  );
+  const { kernels, shutDownAll } = await runningPanelKernels(page);
   await expect(kernels).toHaveCount(1);
   await expect(kernels).toContainText('unlisted.ipynb');
-  await page
-    .locator('#jp-running-sessions h3.jp-AccordionPanel-title', {
-      hasText: 'Kernels'
-    })
-    .locator('.jp-RunningSessions-shutdownAll')
-    .click();
+  await shutDownAll.click();
   await page.locator('.jp-Dialog .jp-mod-accept').click();
   await expect.poll(() => exists(ids[0])).toBe(false);
   await expect(kernels).toHaveCount(0);
