@@ -22,7 +22,13 @@ import {
   shownText,
   since
 } from './faultkit';
-import { expect, expectKernelIdle, gatewaySettings, test } from './fixtures';
+import {
+  expect,
+  expectKernelIdle,
+  gatewaySettings,
+  storeRecords,
+  test
+} from './fixtures';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { gateway, ports, tokens, LAB_ROOT, STATE } = require('./servers');
@@ -560,6 +566,11 @@ test.describe('faults of the gateway and the network', () => {
         page.locator('.jp-Notebook-ExecutionIndicator[data-status="busy"]')
       ).toHaveCount(0, { timeout: 15000 });
       works[1].note('not left busy');
+      // The server's session store dropped the stale records.
+      await expect
+        .poll(() => storeRecords(page, faulty.url))
+        .toEqual({ sessions: [], kernels: [] });
+      works[1].note('no stale record kept');
       // Each gets a new kernel with one action, and runs code again.
       for (const work of works) {
         await toast(page, `The kernel of ${work.name} is gone`)

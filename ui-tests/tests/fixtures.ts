@@ -135,3 +135,22 @@ export async function runningPanelKernels(
       .locator('.jp-RunningSessions-shutdownAll')
   };
 }
+
+/**
+ * The ids of the session and kernel records the local server's session
+ * store holds for the gateway at `gatewayUrl`.
+ */
+export async function storeRecords(
+  page: Page,
+  gatewayUrl: string
+): Promise<{ sessions: string[]; kernels: string[] }> {
+  const ids = async (what: string) => {
+    const response = await page.request.get(
+      `/kernel-gateway/${what}?backend=${encodeURIComponent(gatewayUrl)}`
+    );
+    return ((await response.json()) as { id: string }[]).map(
+      record => record.id
+    );
+  };
+  return { sessions: await ids('sessions'), kernels: await ids('kernels') };
+}
