@@ -65,5 +65,10 @@ export default defineConfig([
       'prefer-arrow-callback': 'error'
     }
   },
+  {
+    // Tests write what a user would type, not translatable UI strings.
+    files: ['src/__tests__/**'],
+    rules: { 'jupyter/no-untranslated-string': 'off' }
+  },
   prettierRecommended
 ]);

@@ -5,7 +5,8 @@
 # it reuses what is already there and rebuilds the extension.
 #
 #   scripts/setup.sh              # venv, npm packages, build, install
-#   scripts/setup.sh --for-tests  # also the UI-test packages and Chromium
+#   scripts/setup.sh --for-tests  # also the UI-test packages, Chromium and
+#                                 # Enterprise Gateway (.venv-eg)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -74,6 +75,9 @@ fi
 if [ "$FOR_TESTS" = 1 ]; then
   step "UI-test packages (Galata, Playwright; no browser download)"
   (cd ui-tests && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+
+  step "Enterprise Gateway 3.3.0 in .venv-eg (it needs jupyter_server 1.x)"
+  scripts/setup-enterprise-gateway.sh
 
   step "Chromium from Debian"
   if [ ! -x /usr/bin/chromium ]; then

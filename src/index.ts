@@ -29,6 +29,7 @@ import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 // plugins), so the modules that build them are imported eagerly.
 /* eslint-disable jupyter/prefer-lazy-imports */
 import { loadImage } from './gateway/image';
+import { localUserName } from './local/identity';
 import { loadGatewaySettings, SETTINGS_PLUGIN_ID } from './gateway/settings';
 import { KernelGatewayService } from './managers/service';
 import { MemoryStorage } from './store/browserstore';
@@ -36,6 +37,7 @@ import { openSessionStores } from './store/open';
 import { IKernelGateway } from './tokens';
 import { addCommands, CommandIDs } from './ui/commands';
 import { nameKeptKernels } from './ui/keptkernels';
+import { launchOptionsChooser } from './ui/launchoptions';
 import { GatewayNotifier } from './ui/notifications';
 import { OutputKeeper } from './ui/outputkeeper';
 import { keepSessionPaths } from './ui/sessionpaths';
@@ -94,6 +96,7 @@ const gatewayPlugin: ServiceManagerPlugin<IKernelGateway> = {
       stores,
       clientIds: browserStorage('sessionStorage'),
       loadImage,
+      localUserName: () => localUserName(localSettings),
       // Pause polling like JupyterLab's own managers do.
       standby: () => !(connectionStatus?.isConnected ?? true) || 'when-hidden'
     });
@@ -217,6 +220,10 @@ const uiPlugin: JupyterFrontEndPlugin<void> = {
     // Consoles (and anything else with a session) as they come to the front.
     app.shell.currentChanged?.connect(nameAll);
     gateway.configChanged.connect(nameAll);
+    // Launch options a gateway declares are asked for in a form.
+    gateway.setLaunchOptionsChooser(
+      launchOptionsChooser({ notebooks, trans, where: () => gateway.label })
+    );
     if (notebooks) {
       // Output of running cells survives a page reload; the keeper lives as
       // long as the page.

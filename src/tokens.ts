@@ -7,7 +7,9 @@ import type {
   IGatewayConfig,
   ISettingProblem
 } from './gateway/config';
+import type { LaunchOptionsChooser } from './gateway/kernelclient';
 import type { ILaunchEvent } from './gateway/launch';
+import type { LaunchValues } from './gateway/launchoptions';
 import type { IGatewayHealth } from './gateway/request';
 import type { ISessionStoreInfo } from './store/store';
 
@@ -87,6 +89,21 @@ export interface IKernelGateway {
    * Ask the gateway whether it works (`GET api`); resolves with the health.
    */
   checkConnection(): Promise<IGatewayHealth | null>;
+  /**
+   * The user name sent as `KERNEL_USERNAME` to the gateway new kernels go
+   * to: the setting, else the local server's user; `''` without a gateway.
+   */
+  kernelUsername(): Promise<string>;
+  /**
+   * The launch options chosen for a kernel started from this page.
+   */
+  launchValues(kernelId: string): LaunchValues | undefined;
+  /**
+   * Set what asks the user for launch options before a kernel starts on a
+   * gateway that declares some (the UI's form); without one, the defaults
+   * are sent.
+   */
+  setLaunchOptionsChooser(chooser: LaunchOptionsChooser | null): void;
 }
 
 /**

@@ -14,6 +14,7 @@ import { UUID } from '@lumino/coreutils';
 import type { IRawGatewaySettings } from '../gateway/config';
 import { parseGatewaySettings } from '../gateway/config';
 import type { FetchFunction } from '../gateway/connection';
+import type { LaunchOptionsChooser } from '../gateway/kernelclient';
 import { GatewayBackend } from '../managers/gatewaybackend';
 import type { IKeyValueStorage } from '../store/browserstore';
 import { BrowserSessionStores, MemoryStorage } from '../store/browserstore';
@@ -171,6 +172,8 @@ export function makeBackend(
      */
     stores?: ISessionStores;
     fetch?: FetchFunction;
+    launchOptions?: LaunchOptionsChooser;
+    localUserName?: () => Promise<string>;
     settings?: IRawGatewaySettings;
   } = {}
 ): GatewayBackend {
@@ -195,6 +198,8 @@ export function makeBackend(
         options.storageEvents
       ),
     fetch: options.fetch,
+    launchOptions: options.launchOptions,
+    localUserName: options.localUserName,
     standby: () => false
   });
 }

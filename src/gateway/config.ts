@@ -5,6 +5,8 @@
  * `jupyterlab-kernel-gateway:plugin` settings into a checked configuration,
  * and refuses anything that could send the user's code somewhere unexpected.
  */
+import type { ILaunchOption } from './launchoptions';
+import { KERNEL_ENV_NAME, parseLaunchOptions } from './launchoptions';
 
 /**
  * A checked gateway configuration.
@@ -46,6 +48,10 @@ export interface IGatewayConfig {
    * Extra `KERNEL_*` variables sent on every kernel start.
    */
   readonly kernelEnv: Readonly<Record<string, string>>;
+  /**
+   * The `KERNEL_*` variables users choose when a kernel starts here.
+   */
+  readonly launchOptions: ReadonlyArray<ILaunchOption>;
 }
 
 /**
@@ -60,6 +66,7 @@ export interface IRawGatewaySettings {
   kernelLaunchTimeout?: unknown;
   kernelUsername?: unknown;
   kernelEnv?: unknown;
+  launchOptions?: unknown;
 }
 
 /**
@@ -102,14 +109,20 @@ export const DEFAULT_CONFIG: IGatewayConfig = Object.freeze({
   requestTimeout: 42,
   launchTimeout: 40,
   kernelUsername: '',
-  kernelEnv: Object.freeze({})
+  kernelEnv: Object.freeze({}),
+  launchOptions: Object.freeze([])
 });
 
 /**
- * Names accepted in `kernelEnv`: the gateways pass only `KERNEL_*` variables
- * from the client to the kernel unless an administrator whitelists others.
+ * How long a kernel start (or restart) request may take: the launch
+ * timeout plus a margin, so that the gateway, which applies the launch
+ * timeout itself (`KERNEL_LAUNCH_TIMEOUT`), answers first.
  */
-export const KERNEL_ENV_NAME = /^KERNEL_[A-Za-z0-9_]+$/;
+export function launchRequestTimeout(config: IGatewayConfig): number {
+  return Math.max(config.requestTimeout, config.launchTimeout + 5);
+}
+
+export { KERNEL_ENV_NAME };
 
 /**
  * Whether a configuration sends kernels to a gateway.
@@ -176,6 +189,10 @@ export function parseGatewaySettings(raw: IRawGatewaySettings): IConfigResult {
   if (typeof env === 'string') {
     refuse('kernelEnv', env);
   }
+  const launchOptions = parseLaunchOptions(raw.launchOptions);
+  if (typeof launchOptions === 'string') {
+    refuse('launchOptions', launchOptions);
+  }
 
   const httpUrl = url.value;
   const config: IGatewayConfig = Object.freeze({
@@ -188,6 +205,9 @@ export function parseGatewaySettings(raw: IRawGatewaySettings): IConfigResult {
     kernelUsername: username ?? DEFAULT_CONFIG.kernelUsername,
     kernelEnv: Object.freeze(
       typeof env === 'string' ? { ...DEFAULT_CONFIG.kernelEnv } : env
+    ),
+    launchOptions: Object.freeze(
+      typeof launchOptions === 'string' ? [] : launchOptions
     )
   });
   return { config, problems };
@@ -299,7 +319,7 @@ function checkEnv(raw: unknown): Record<string, string> | string {
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(raw as Record<string, unknown>)) {
     if (!KERNEL_ENV_NAME.test(name)) {
-      return `Kernel environment variable "${name}" is refused: names must start with KERNEL_ (the gateway drops other names).`;
+      return `Kernel environment variable "${name}" is refused: names must start with KERNEL_ (gateways drop other names unless their administrator allows them: Kernel Gateway's env_whitelist, Enterprise Gateway's client_envs).`;
     }
     if (typeof value !== 'string') {
       return `Kernel environment variable "${name}" must have a text value.`;

@@ -11,7 +11,8 @@ import { UUID } from '@lumino/coreutils';
 import type { IGatewayConfig } from './config';
 import type { FetchFunction } from './connection';
 import { withToken } from './connection';
-import { Messages } from './errors';
+import type { GatewayFlavor } from './errors';
+import { Messages, USER_REFUSAL } from './errors';
 import { withTimeout } from './timeout';
 
 /**
@@ -62,6 +63,16 @@ export interface IDiagnosticEnvironment {
    * Per-step timeout in seconds (default: the configured request timeout).
    */
   timeout?: number;
+  /**
+   * Which gateway it is, if known from earlier: names its flags in advice
+   * when the test cannot read `GET /api` itself.
+   */
+  flavor?: GatewayFlavor;
+  /**
+   * Sent as `KERNEL_USERNAME` with the test kernel's start (Enterprise
+   * Gateway refuses kernels without one when it runs as root).
+   */
+  kernelUsername?: string;
 }
 
 const TITLES: Record<IDiagnosticStep['id'], string> = {
@@ -160,6 +171,7 @@ export async function testGatewayConnection(
 
   // 3.-5. API, token and CORS.
   let version = '';
+  let flavor = env.flavor;
   let withTokenOk = false;
   try {
     const response = await net(withToken(api, config));
@@ -169,6 +181,10 @@ export async function testGatewayConnection(
         gateway_version?: unknown;
       };
       version = String(data.gateway_version ?? data.version ?? '');
+      flavor =
+        data.gateway_version !== undefined
+          ? 'enterprise-gateway'
+          : 'kernel-gateway';
       withTokenOk = true;
     } else if (response.status === 401) {
       report('api', 'pass', `The gateway answers (HTTP ${response.status}).`);
@@ -176,7 +192,7 @@ export async function testGatewayConnection(
         'token',
         'fail',
         'The gateway refused the token.',
-        `Set "Auth token" (Settings → Kernel Gateway) to the gateway's KG_AUTH_TOKEN.`
+        `Set "Auth token" (Settings → Kernel Gateway) to the gateway's ${Messages.tokenVariable(flavor)}.`
       );
       return skipRest(['cors', 'kernelspecs', 'websocket']);
     } else {
@@ -213,14 +229,14 @@ export async function testGatewayConnection(
         'cors',
         'fail',
         `The gateway does not allow requests from ${env.pageOrigin}.`,
-        `Start the gateway with ${Messages.corsFlags(env.pageOrigin)} (or KG_ALLOW_ORIGIN=${env.pageOrigin}).`
+        `Start the gateway with ${Messages.corsFlags(env.pageOrigin, flavor)}.`
       );
     } else {
       report(
         'token',
         'fail',
         'The gateway refused the request from this page: either the token is wrong, or CORS does not allow this origin.',
-        `Set "Auth token" to the gateway's KG_AUTH_TOKEN; if it is right, start the gateway with ${Messages.corsFlags(env.pageOrigin)}.`
+        `Set "Auth token" to the gateway's ${Messages.tokenVariable(flavor)}; if it is right, start the gateway with ${Messages.corsFlags(env.pageOrigin, flavor)}.`
       );
       report('cors', 'skip', 'Not tested: the token could not be confirmed.');
     }
@@ -242,7 +258,7 @@ export async function testGatewayConnection(
       'token',
       'warn',
       'The gateway accepts requests without any token: anyone who can reach it can run code.',
-      'Start the gateway with KG_AUTH_TOKEN set, then set "Auth token" here.'
+      `Start the gateway with ${Messages.tokenVariable(flavor)} set, then set "Auth token" here.`
     );
   } else {
     report('token', 'pass', 'The gateway accepts the token.');
@@ -269,7 +285,7 @@ export async function testGatewayConnection(
       'cors',
       'fail',
       `The gateway allows simple requests from ${env.pageOrigin} but refuses preflighted ones (starting a kernel sends JSON).`,
-      `Start the gateway with ${Messages.corsFlags(env.pageOrigin)}.`
+      `Start the gateway with ${Messages.corsFlags(env.pageOrigin, flavor)}.`
     );
     return skipRest(['kernelspecs', 'websocket']);
   }
@@ -346,7 +362,12 @@ async function probeWebsocket(
         env.fetch(withToken(`${config.url}api/kernels`, config), {
           method: 'POST',
           body: JSON.stringify({
-            env: { KERNEL_LAUNCH_TIMEOUT: String(config.launchTimeout) }
+            env: {
+              KERNEL_LAUNCH_TIMEOUT: String(config.launchTimeout),
+              ...(env.kernelUsername
+                ? { KERNEL_USERNAME: env.kernelUsername }
+                : {})
+            }
           }),
           headers: { 'Content-Type': 'application/json' },
           credentials: 'omit',
@@ -355,6 +376,13 @@ async function probeWebsocket(
         }),
       (config.launchTimeout + 5) * 1000
     );
+    if (response.status === 403 && (await isUserRefusal(response))) {
+      return [
+        'fail',
+        `The gateway refused to start a kernel for "${env.kernelUsername ?? ''}" (HTTP 403).`,
+        'Set "KERNEL_USERNAME" in Settings → Kernel Gateway to a user the gateway allows, or ask its administrator to add you to its authorized_users.'
+      ];
+    }
     if (!response.ok) {
       return [
         'fail',
@@ -390,6 +418,22 @@ async function probeWebsocket(
         method: 'DELETE'
       }
     ).catch(() => undefined);
+  }
+}
+
+/**
+ * Whether a 403 refuses the user (Enterprise Gateway's `authorized_users`)
+ * rather than a full gateway.
+ */
+async function isUserRefusal(response: Response): Promise<boolean> {
+  try {
+    const data = (await response.json()) as {
+      message?: unknown;
+      reason?: unknown;
+    };
+    return USER_REFUSAL.test(`${data.message ?? ''} ${data.reason ?? ''}`);
+  } catch {
+    return false;
   }
 }
 

@@ -72,6 +72,13 @@ export function isGatewayError(err: unknown): err is GatewayError {
 }
 
 /**
+ * Which gateway answers: Jupyter Kernel Gateway, or Enterprise Gateway
+ * (whose `GET /api` also says `gateway_version`). Their flags and
+ * environment variables have different names.
+ */
+export type GatewayFlavor = 'kernel-gateway' | 'enterprise-gateway';
+
+/**
  * The context a message needs.
  */
 export interface IMessageContext {
@@ -91,6 +98,10 @@ export interface IMessageContext {
    * What the request was doing, e.g. "start a kernel".
    */
   action?: string;
+  /**
+   * Which gateway it is, when known (from an earlier `GET /api`).
+   */
+  flavor?: GatewayFlavor;
 }
 
 /**
@@ -118,9 +129,9 @@ export namespace Messages {
     return (
       `The Kernel Gateway at ${ctx.gatewayUrl} answered but refused this ` +
       `page${doing(ctx)}. Check the "Auth token" setting (Settings → Kernel ` +
-      "Gateway) against the gateway's KG_AUTH_TOKEN, and that the gateway " +
-      `allows this page's origin: start it with ` +
-      corsFlags(ctx.pageOrigin) +
+      `Gateway) against the gateway's ${tokenVariable(ctx.flavor)}, and that ` +
+      `the gateway allows this page's origin: start it with ` +
+      corsFlags(ctx.pageOrigin, ctx.flavor) +
       '.'
     );
   }
@@ -129,7 +140,7 @@ export namespace Messages {
     return (
       `The Kernel Gateway at ${ctx.gatewayUrl} accepts the token but does ` +
       `not allow this page's origin, ${ctx.pageOrigin} (CORS)${doing(ctx)}. ` +
-      `Start it with ${corsFlags(ctx.pageOrigin)} (or KG_ALLOW_ORIGIN=${ctx.pageOrigin}).`
+      `Start it with ${corsFlags(ctx.pageOrigin, ctx.flavor)}.`
     );
   }
 
@@ -137,7 +148,38 @@ export namespace Messages {
     return (
       `The Kernel Gateway at ${ctx.gatewayUrl} refused the token${doing(ctx)}. ` +
       'Check the "Auth token" setting (Settings → Kernel Gateway) against ' +
-      "the gateway's KG_AUTH_TOKEN."
+      `the gateway's ${tokenVariable(ctx.flavor)}.`
+    );
+  }
+
+  /**
+   * Enterprise Gateway refused to start a kernel for this user (403).
+   */
+  export function unauthorizedUser(
+    ctx: IMessageContext,
+    username: string
+  ): string {
+    const who = username ? `the user "${username}"` : 'this user';
+    return (
+      `The gateway at ${ctx.gatewayUrl} refused to start a kernel for ${who} ` +
+      '(KERNEL_USERNAME). Set "KERNEL_USERNAME" in Settings → Kernel Gateway ' +
+      `to a user it allows, or ask its administrator to add ${
+        username ? `"${username}"` : 'you'
+      } to its authorized_users.`
+    );
+  }
+
+  /**
+   * The gateway gave up on a kernel that did not start within its launch
+   * timeout (Enterprise Gateway answers 500 and removes the kernel).
+   */
+  export function launchTimeout(ctx: IMessageContext, seconds: number): string {
+    return (
+      `The kernel did not start within the launch timeout (${seconds} s) on ` +
+      `the gateway at ${ctx.gatewayUrl}, which stopped it: nothing is left ` +
+      'running there. If kernels start slowly there (a cluster pulling an ' +
+      'image), raise "Kernel launch timeout" in Settings → Kernel Gateway, ' +
+      'then select the kernel again.'
     );
   }
 
@@ -184,20 +226,56 @@ export namespace Messages {
   }
 
   /**
-   * The gateway flags a browser client needs, with this page's origin.
+   * The gateway flags a browser client needs, with this page's origin:
+   * those of the gateway in use, or of both when it is not known which.
    */
-  export function corsFlags(pageOrigin: string): string {
-    return (
-      `--KernelGatewayApp.allow_origin=${pageOrigin} ` +
-      '--KernelGatewayApp.allow_headers=Content-Type ' +
-      '--KernelGatewayApp.allow_methods=GET,POST,DELETE,OPTIONS'
-    );
+  export function corsFlags(
+    pageOrigin: string,
+    flavor?: GatewayFlavor
+  ): string {
+    const flags = (app: string, variable: string) =>
+      `--${app}.allow_origin=${pageOrigin} ` +
+      `--${app}.allow_headers=Content-Type ` +
+      `--${app}.allow_methods=GET,POST,DELETE,OPTIONS ` +
+      `(or ${variable}=${pageOrigin})`;
+    const kg = flags('KernelGatewayApp', 'KG_ALLOW_ORIGIN');
+    const eg = flags('EnterpriseGatewayApp', 'EG_ALLOW_ORIGIN');
+    if (flavor === 'kernel-gateway') {
+      return kg;
+    }
+    if (flavor === 'enterprise-gateway') {
+      return eg;
+    }
+    return `${kg}; for Enterprise Gateway: ${eg}`;
+  }
+
+  /**
+   * The environment variable holding the gateway's token.
+   */
+  export function tokenVariable(flavor?: GatewayFlavor): string {
+    if (flavor === 'enterprise-gateway') {
+      return 'EG_AUTH_TOKEN';
+    }
+    return flavor === 'kernel-gateway'
+      ? 'KG_AUTH_TOKEN'
+      : 'KG_AUTH_TOKEN (EG_AUTH_TOKEN on Enterprise Gateway)';
   }
 
   function doing(ctx: IMessageContext): string {
     return ctx.action ? ` (while trying to ${ctx.action})` : '';
   }
 }
+
+/**
+ * How Enterprise Gateway says that a user may not start a kernel (403).
+ */
+export const USER_REFUSAL = /not (in the set of users )?authorized/i;
+
+/**
+ * How Enterprise Gateway says that a kernel did not start within its launch
+ * timeout (500).
+ */
+export const LAUNCH_TIMEOUT = /launch timeout/i;
 
 /**
  * Reduce a gateway error body to one short line: Kernel Gateway returns

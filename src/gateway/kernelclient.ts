@@ -1,10 +1,20 @@
 import { PathExt } from '@jupyterlab/coreutils';
 import type { Kernel, ServerConnection } from '@jupyterlab/services';
+import { UUID } from '@lumino/coreutils';
 
 import type { IKernelRecord } from '../store/records';
 import type { IBackendStore } from '../store/store';
 import type { IGatewayConfig } from './config';
-import { GatewayResponseError, Messages } from './errors';
+import { launchRequestTimeout } from './config';
+import {
+  GatewayNetworkError,
+  GatewayResponseError,
+  LAUNCH_TIMEOUT,
+  Messages,
+  USER_REFUSAL
+} from './errors';
+import type { ILaunchOption, LaunchValues } from './launchoptions';
+import { checkLaunchValues } from './launchoptions';
 import type { ILaunchEvent } from './launch';
 import { watchLaunch } from './launch';
 import type { GatewayRequester } from './request';
@@ -44,6 +54,8 @@ export class GatewayKernelClient implements Kernel.IKernelAPIClient {
     this._serverRoot = options.serverRoot ?? '';
     this._onLost = options.onLost;
     this._onLaunch = options.onLaunch;
+    this._launchOptions = options.launchOptions;
+    this._username = options.username ?? (async () => '');
     this.serverSettings = options.requester.serverSettings;
   }
 
@@ -173,12 +185,26 @@ export class GatewayKernelClient implements Kernel.IKernelAPIClient {
   }
 
   /**
-   * Start a kernel on the gateway, sending the configured environment.
+   * Start a kernel on the gateway, sending the configured environment, the
+   * launch options the user chose, and the kernel's id.
+   *
+   * The id is chosen here (`KERNEL_ID`, which Enterprise Gateway takes as
+   * the kernel's id): its start request blocks until the kernel is up, for
+   * minutes on a cluster, and when no answer comes (the network dropped, the
+   * request timed out) the kernel is looked up by that id: found in time, it
+   * is used; found later, it is shut down. Never an orphan on the cluster.
    */
   async startKernel(options: IStartOptions = {}): Promise<Kernel.IModel> {
     const config = this._requester.config;
+    const launchValues = await this._chooseLaunchValues(options);
+    const username = await this._username();
+    const kernelId = UUID.uuid4();
     const body: Record<string, unknown> = {
-      env: kernelEnvironment(config, options.path, this._serverRoot)
+      env: {
+        ...kernelEnvironment(config, options.path, this._serverRoot, username),
+        ...launchValues,
+        KERNEL_ID: kernelId
+      }
     };
     if (options.name) {
       body.name = options.name;
@@ -186,23 +212,36 @@ export class GatewayKernelClient implements Kernel.IKernelAPIClient {
     if (options.path !== undefined) {
       body.path = PathExt.dirname(options.path);
     }
+    const started = Date.now();
+    const progress = this._launchProgress(kernelId, options, started);
     let data: unknown;
     try {
       data = await this._requester.requestJSON('api/kernels', {
         method: 'POST',
         body,
-        // Enterprise Gateway answers only once the kernel is up: wait for
-        // the launch.
-        timeout: Math.max(config.requestTimeout, config.launchTimeout + 5),
+        timeout: launchRequestTimeout(config),
         action: options.name
           ? `start a ${options.name} kernel`
           : 'start a kernel'
       });
     } catch (error) {
-      throw await this._explainStartFailure(error, options.name);
+      data = await this._findUnanswered(kernelId, error, started);
+      if (data === undefined) {
+        const explained = await this._explainStartFailure(
+          error,
+          options.name,
+          username
+        );
+        progress.stop(isLaunchTimeout(error) ? 'timeout' : 'failed');
+        throw explained;
+      }
     }
     const model = validateKernelModel(data);
+    progress.stop('ready');
     await this._remember(model.id, { name: model.name, started: Date.now() });
+    if (Object.keys(launchValues).length > 0) {
+      this._launchValues.set(model.id, launchValues);
+    }
     if (model.execution_state === 'starting') {
       void watchLaunch({
         requester: this._requester,
@@ -217,11 +256,17 @@ export class GatewayKernelClient implements Kernel.IKernelAPIClient {
     return model;
   }
 
+  /**
+   * The launch options chosen for a kernel this page started.
+   */
+  launchValues(id: string): LaunchValues | undefined {
+    return this._launchValues.get(id);
+  }
+
   async restart(id: string): Promise<void> {
-    const config = this._requester.config;
     await this._requester.requestJSON(`${kernelPath(id)}/restart`, {
       method: 'POST',
-      timeout: Math.max(config.requestTimeout, config.launchTimeout + 5),
+      timeout: launchRequestTimeout(this._requester.config),
       action: 'restart a kernel'
     });
   }
@@ -267,6 +312,129 @@ export class GatewayKernelClient implements Kernel.IKernelAPIClient {
   }
 
   /**
+   * The values of the launch options declared for this gateway, chosen by
+   * the user (or the defaults, when nobody asks).
+   */
+  private async _chooseLaunchValues(
+    options: IStartOptions
+  ): Promise<LaunchValues> {
+    const declared = this._requester.config.launchOptions;
+    if (declared.length === 0) {
+      return {};
+    }
+    const chosen = this._launchOptions
+      ? await this._launchOptions({
+          options: declared,
+          kernelName: options.name,
+          path: options.path
+        })
+      : {};
+    return checkLaunchValues(declared, chosen);
+  }
+
+  /**
+   * Report a start request that takes long (Enterprise Gateway answers it
+   * only once the kernel is up): "waiting" every second after 2 s.
+   */
+  private _launchProgress(
+    kernelId: string,
+    options: IStartOptions,
+    started: number
+  ): { stop: (phase: 'ready' | 'timeout' | 'failed') => void } {
+    const timeoutMs = this._requester.config.launchTimeout * 1000;
+    let reported = false;
+    const emit = (phase: ILaunchEvent['phase']) =>
+      this._onLaunch?.({
+        phase,
+        kernelId,
+        kernelName: options.name ?? '',
+        path: options.path,
+        elapsedMs: Date.now() - started,
+        timeoutMs
+      });
+    const timer = setInterval(() => {
+      if (Date.now() - started >= 2000) {
+        reported = true;
+        emit('waiting');
+      }
+    }, 1000);
+    return {
+      stop: phase => {
+        clearInterval(timer);
+        if (reported) {
+          emit(phase);
+        }
+      }
+    };
+  }
+
+  /**
+   * After a start request that got no answer (the network dropped, or it
+   * timed out), look the kernel up by the id it was given: Enterprise
+   * Gateway may still be launching it, or have launched it. Found before
+   * the launch timeout (and a margin) is over, it is the kernel started;
+   * else it is watched a while longer and shut down if it shows up.
+   *
+   * @returns the kernel's model, or `undefined` when it was not found in
+   * time (or the gateway answered the request after all).
+   */
+  private async _findUnanswered(
+    kernelId: string,
+    error: unknown,
+    started: number
+  ): Promise<unknown> {
+    if (
+      !(error instanceof GatewayNetworkError) ||
+      this._requester.health.flavor !== 'enterprise-gateway'
+    ) {
+      // Kernel Gateway answers at once and ignores KERNEL_ID.
+      return undefined;
+    }
+    const config = this._requester.config;
+    const deadline = started + (config.launchTimeout + 10) * 1000;
+    while (Date.now() < deadline) {
+      const found = await this._lookUp(kernelId);
+      if (found !== undefined) {
+        return found;
+      }
+      await new Promise(resolve => setTimeout(resolve, UNANSWERED_POLL_MS));
+    }
+    void this._shutDownIfLate(kernelId, deadline + LATE_WATCH_MS);
+    return undefined;
+  }
+
+  /**
+   * A kernel's model as the gateway sends it; `undefined` when it does not
+   * have it or cannot be asked.
+   */
+  private async _lookUp(kernelId: string): Promise<unknown> {
+    try {
+      const response = await this._requester.request(kernelPath(kernelId), {
+        action: 'look up a kernel'
+      });
+      return response.ok ? await response.json() : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Shut down a kernel whose start was given up, should it still come up.
+   */
+  private async _shutDownIfLate(
+    kernelId: string,
+    until: number
+  ): Promise<void> {
+    while (Date.now() < until) {
+      if ((await this._lookUp(kernelId)) !== undefined) {
+        await this.shutdown(kernelId).catch(() => undefined);
+        return;
+      }
+      await new Promise(resolve => setTimeout(resolve, UNANSWERED_POLL_MS));
+    }
+  }
+
+  /**
    * Say why a kernel did not start, in the user's terms: an unknown
    * kernelspec (Kernel Gateway answers 500 with a traceback) or a full
    * gateway (403 "Resource Limit"). In a browser these statuses are hidden
@@ -274,17 +442,29 @@ export class GatewayKernelClient implements Kernel.IKernelAPIClient {
    */
   private async _explainStartFailure(
     error: unknown,
-    name: string | undefined
+    name: string | undefined,
+    username: string
   ): Promise<unknown> {
     if (!(error instanceof GatewayResponseError) || error.kind !== 'http') {
       return error;
     }
     const config = this._requester.config;
-    const ctx = {
-      gatewayUrl: config.url,
-      pageOrigin: '',
-      action: 'start a kernel'
-    };
+    const ctx = this._requester.messageContext('start a kernel');
+    const explained = (message: string) =>
+      new GatewayResponseError(
+        'http',
+        config.url,
+        error.response,
+        message,
+        error.status,
+        error.gatewayMessage
+      );
+    if (error.status === 403 && USER_REFUSAL.test(error.gatewayMessage)) {
+      return explained(Messages.unauthorizedUser(ctx, username));
+    }
+    if (isLaunchTimeout(error)) {
+      return explained(Messages.launchTimeout(ctx, config.launchTimeout));
+    }
     if (name) {
       try {
         const specs = (await this._requester.requestJSON(
@@ -294,28 +474,14 @@ export class GatewayKernelClient implements Kernel.IKernelAPIClient {
         };
         const offered = Object.keys(specs?.kernelspecs ?? {});
         if (!offered.includes(name)) {
-          return new GatewayResponseError(
-            'http',
-            config.url,
-            error.response,
-            Messages.noSuchKernel(ctx, name, offered),
-            error.status,
-            error.gatewayMessage
-          );
+          return explained(Messages.noSuchKernel(ctx, name, offered));
         }
       } catch {
         return error;
       }
     }
     if (error.status === undefined || error.status === 403) {
-      return new GatewayResponseError(
-        'http',
-        config.url,
-        error.response,
-        Messages.full(ctx, error.status === 403),
-        error.status,
-        error.gatewayMessage
-      );
+      return explained(Messages.full(ctx, error.status === 403));
     }
     return error;
   }
@@ -427,6 +593,9 @@ export class GatewayKernelClient implements Kernel.IKernelAPIClient {
   private _serverRoot: string;
   private _onLost?: (id: string) => void;
   private _onLaunch?: (event: ILaunchEvent) => void;
+  private _launchOptions?: LaunchOptionsChooser;
+  private _launchValues = new Map<string, LaunchValues>();
+  private _username: () => Promise<string>;
   private _canList = true;
 }
 
@@ -452,12 +621,36 @@ export namespace GatewayKernelClient {
      * Called with the progress of slow kernel launches.
      */
     onLaunch?: (event: ILaunchEvent) => void;
+    /**
+     * Asks the user for the values of the gateway's launch options (a
+     * form); without it, the defaults are sent.
+     */
+    launchOptions?: LaunchOptionsChooser;
+    /**
+     * The user's name for `KERNEL_USERNAME`: the setting, else the local
+     * server's user.
+     */
+    username?: () => Promise<string>;
   }
 }
 
 /**
+ * Asks the user for the values of launch options before a kernel starts.
+ */
+export type LaunchOptionsChooser = (request: {
+  options: ReadonlyArray<ILaunchOption>;
+  kernelName?: string;
+  /**
+   * The notebook or console the kernel is for (JupyterLab starts a session
+   * under a temporary name in the notebook's directory).
+   */
+  path?: string;
+}) => Promise<Record<string, string>>;
+
+/**
  * The environment sent with a kernel start, as Jupyter Server's gateway
- * client does: the configured `KERNEL_*` variables, `KERNEL_USERNAME`,
+ * client does: the configured `KERNEL_*` variables, `KERNEL_USERNAME` (the
+ * setting, else the local server's user name),
  * `KERNEL_LAUNCH_TIMEOUT` and the notebook's directory as
  * `KERNEL_WORKING_DIR` (absolute; left out when the root is only known as
  * `~/…`).
@@ -465,11 +658,12 @@ export namespace GatewayKernelClient {
 export function kernelEnvironment(
   config: IGatewayConfig,
   path: string | undefined,
-  serverRoot: string
+  serverRoot: string,
+  username = config.kernelUsername
 ): Record<string, string> {
   const env: Record<string, string> = { ...config.kernelEnv };
-  if (config.kernelUsername) {
-    env.KERNEL_USERNAME = config.kernelUsername;
+  if (username) {
+    env.KERNEL_USERNAME = username;
   }
   env.KERNEL_LAUNCH_TIMEOUT = String(Math.round(config.launchTimeout));
   // A root under the home directory shortened to `~` (JupyterLab's
@@ -498,3 +692,26 @@ function isHiddenHttpError(error: unknown): boolean {
     error.status === undefined
   );
 }
+
+/**
+ * Whether a start failed because the gateway's launch timeout passed
+ * (Enterprise Gateway answers 500 and removes the kernel).
+ */
+function isLaunchTimeout(error: unknown): boolean {
+  return (
+    error instanceof GatewayResponseError &&
+    error.status === 500 &&
+    LAUNCH_TIMEOUT.test(error.gatewayMessage)
+  );
+}
+
+/**
+ * How often a kernel whose start got no answer is looked up.
+ */
+const UNANSWERED_POLL_MS = 2000;
+
+/**
+ * How long after giving up on a start the kernel is still watched for, to
+ * be shut down should it come up.
+ */
+const LATE_WATCH_MS = 60 * 1000;

@@ -12,8 +12,16 @@ import { validateSpecModels } from './validate';
 export class GatewayKernelSpecClient
   implements KernelSpec.IKernelSpecAPIClient
 {
-  constructor(options: { requester: GatewayRequester }) {
+  constructor(options: {
+    requester: GatewayRequester;
+    /**
+     * The user's name: Enterprise Gateway then lists only the kernelspecs
+     * that user may start (`?user=`; Kernel Gateway ignores it).
+     */
+    username?: () => Promise<string>;
+  }) {
     this._requester = options.requester;
+    this._username = options.username ?? (async () => '');
     this.serverSettings = options.requester.serverSettings;
   }
 
@@ -27,7 +35,9 @@ export class GatewayKernelSpecClient
    */
   async get(): Promise<KernelSpec.ISpecModels> {
     const config = this._requester.config;
-    const data = await this._requester.requestJSON('api/kernelspecs', {
+    const user = await this._username();
+    const query = user ? `?user=${encodeURIComponent(user)}` : '';
+    const data = await this._requester.requestJSON(`api/kernelspecs${query}`, {
       action: 'list its kernels'
     });
     const specs = validateSpecModels(data, url =>
@@ -49,6 +59,7 @@ export class GatewayKernelSpecClient
   }
 
   private _requester: GatewayRequester;
+  private _username: () => Promise<string>;
 }
 
 /**

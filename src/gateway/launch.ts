@@ -8,10 +8,12 @@ import { validateKernelModel } from './validate';
  *   takes longer than a few seconds);
  * - `ready`: the kernel answered;
  * - `timeout`: it did not start within the launch timeout and was shut
- *   down, so that nothing keeps running on the gateway.
+ *   down, so that nothing keeps running on the gateway;
+ * - `failed`: the start failed otherwise (the error says why, to whoever
+ *   started it).
  */
 export interface ILaunchEvent {
-  readonly phase: 'waiting' | 'ready' | 'timeout';
+  readonly phase: 'waiting' | 'ready' | 'timeout' | 'failed';
   readonly kernelId: string;
   readonly kernelName: string;
   /**

@@ -6,7 +6,7 @@ import { Signal } from '@lumino/signaling';
 import type { IGatewayConfig } from './config';
 import type { ConfigSource, FetchFunction } from './connection';
 import { withToken } from './connection';
-import type { GatewayError, IMessageContext } from './errors';
+import type { GatewayError, GatewayFlavor, IMessageContext } from './errors';
 import { withTimeout } from './timeout';
 import {
   GatewayNetworkError,
@@ -42,6 +42,11 @@ export interface IGatewayHealth {
    * The version the gateway reported at the last check.
    */
   readonly version?: string;
+  /**
+   * Which gateway answered the last check: Enterprise Gateway says its
+   * `gateway_version`.
+   */
+  readonly flavor?: GatewayFlavor;
 }
 
 /**
@@ -220,8 +225,14 @@ export class GatewayRequester {
     const ctx = this._context(action);
     let gatewayMessage = '';
     try {
-      const data = (await response.json()) as { message?: unknown };
-      gatewayMessage = shortGatewayMessage(data?.message);
+      // Enterprise Gateway says what went wrong in `reason` (its `message`
+      // is often empty); Kernel Gateway in `message`.
+      const data = (await response.json()) as {
+        message?: unknown;
+        reason?: unknown;
+      };
+      gatewayMessage =
+        shortGatewayMessage(data?.message) || shortGatewayMessage(data?.reason);
     } catch {
       // Not JSON: keep the status alone.
     }
@@ -253,7 +264,11 @@ export class GatewayRequester {
           ? answer.version
           : undefined;
     const rtt = Math.round(performance.now() - started);
-    this._health = { ...this._health, rtt, version };
+    const flavor: GatewayFlavor =
+      answer?.gateway_version !== undefined
+        ? 'enterprise-gateway'
+        : 'kernel-gateway';
+    this._health = { ...this._health, rtt, version, flavor };
     this._healthChanged.emit(this._health);
     return { version };
   }
@@ -350,12 +365,20 @@ export class GatewayRequester {
     return false;
   }
 
+  /**
+   * What messages about this gateway need to know.
+   */
+  messageContext(action?: string): IMessageContext {
+    return this._context(action);
+  }
+
   private _context(action?: string, timeout?: number): IMessageContext {
     return {
       gatewayUrl: this.config.url,
       pageOrigin: this._pageOrigin,
       action,
-      timeout: timeout ?? this.config.requestTimeout
+      timeout: timeout ?? this.config.requestTimeout,
+      flavor: this._health.flavor
     };
   }
 
@@ -377,7 +400,8 @@ export class GatewayRequester {
       error: effective,
       time: Date.now(),
       rtt: previous.rtt,
-      version: previous.version
+      version: previous.version,
+      flavor: previous.flavor
     };
     if (
       previous.state !== state ||

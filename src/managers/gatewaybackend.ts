@@ -8,6 +8,7 @@ import type { IGatewayConfig } from '../gateway/config';
 import { gatewayLabel } from '../gateway/config';
 import type { FetchFunction } from '../gateway/connection';
 import { makeGatewaySettings } from '../gateway/connection';
+import type { LaunchOptionsChooser } from '../gateway/kernelclient';
 import { GatewayKernelClient } from '../gateway/kernelclient';
 import { GatewayKernelSpecClient } from '../gateway/kernelspecclient';
 import type { ILaunchEvent } from '../gateway/launch';
@@ -43,6 +44,7 @@ export class GatewayBackend implements IKernelBackend {
       WebSocket: options.WebSocket
     });
     this.id = config.url;
+    this._localUserName = options.localUserName;
     this.requester = new GatewayRequester({
       config: current,
       serverSettings,
@@ -60,6 +62,8 @@ export class GatewayBackend implements IKernelBackend {
       requester: this.requester,
       store: this._store,
       serverRoot: options.serverRoot,
+      username: this.kernelUsername,
+      launchOptions: options.launchOptions,
       onLost: id => this._onKernelGone(id),
       onLaunch: event => {
         if (event.phase === 'timeout') {
@@ -74,7 +78,8 @@ export class GatewayBackend implements IKernelBackend {
     });
     const kernelSpecAPIClient = (this.kernelSpecClient =
       new GatewayKernelSpecClient({
-        requester: this.requester
+        requester: this.requester,
+        username: this.kernelUsername
       }));
     this.kernels = new GatewayKernelManager({
       serverSettings,
@@ -177,6 +182,13 @@ export class GatewayBackend implements IKernelBackend {
     // Logo URLs carry the token: fetch them again.
     void this.kernelspecs.refreshSpecs().catch(() => undefined);
   }
+  /**
+   * The user's name as sent in `KERNEL_USERNAME`: the setting, else the
+   * local server's user name.
+   */
+  readonly kernelUsername = async (): Promise<string> =>
+    this._config.kernelUsername || ((await this._localUserName?.()) ?? '');
+
   /**
    * Makes the REST requests and tracks the gateway's health.
    */
@@ -281,6 +293,7 @@ export class GatewayBackend implements IKernelBackend {
   }
 
   private _config: IGatewayConfig;
+  private _localUserName?: () => Promise<string>;
   private _health: HealthMonitor;
   private _lastState: IGatewayHealth['state'] = 'unknown';
   private _kernelLost = new Signal<this, ISessionRecord>(this);
@@ -327,5 +340,14 @@ export namespace GatewayBackend {
      * Whether an image loads (browsers): tells a wrong token from CORS.
      */
     loadImage?: (url: string) => Promise<boolean>;
+    /**
+     * The local server's user name (its identity API), sent as
+     * `KERNEL_USERNAME` when the setting is empty.
+     */
+    localUserName?: () => Promise<string>;
+    /**
+     * Asks the user for the values of launch options.
+     */
+    launchOptions?: LaunchOptionsChooser;
   }
 }

@@ -19,6 +19,8 @@ import {
   sameConfig
 } from '../gateway/config';
 import type { FetchFunction } from '../gateway/connection';
+import type { LaunchOptionsChooser } from '../gateway/kernelclient';
+import type { LaunchValues } from '../gateway/launchoptions';
 import type { IGatewayHealth } from '../gateway/request';
 import type { IKeyValueStorage } from '../store/browserstore';
 import type { ISessionStoreInfo, ISessionStores } from '../store/store';
@@ -102,6 +104,27 @@ export class KernelGatewayService implements IKernelGateway {
 
   get sessionStore(): ISessionStoreInfo {
     return this._options.stores.info;
+  }
+
+  async kernelUsername(): Promise<string> {
+    return this._gateway()?.kernelUsername() ?? '';
+  }
+
+  launchValues(kernelId: string): LaunchValues | undefined {
+    for (const backend of this._backends.backends) {
+      const values =
+        backend instanceof GatewayBackend
+          ? backend.kernelClient.launchValues(kernelId)
+          : undefined;
+      if (values) {
+        return values;
+      }
+    }
+    return undefined;
+  }
+
+  setLaunchOptionsChooser(chooser: LaunchOptionsChooser | null): void {
+    this._launchOptionsChooser = chooser;
   }
 
   /**
@@ -207,7 +230,10 @@ export class KernelGatewayService implements IKernelGateway {
       standby: options.standby,
       fetch: options.fetch,
       WebSocket: options.WebSocket,
-      loadImage: options.loadImage
+      loadImage: options.loadImage,
+      localUserName: this._localUserName,
+      launchOptions: request =>
+        this._launchOptionsChooser?.(request) ?? Promise.resolve({})
     });
     backend.kernelLaunch.connect((_, event) =>
       this._kernelLaunch.emit({ ...event, gatewayUrl: backend.config.url })
@@ -239,7 +265,15 @@ export class KernelGatewayService implements IKernelGateway {
     this._healthChanged.emit(health);
   }
 
+  /**
+   * The local server's user name, asked once.
+   */
+  private _localUserName = (): Promise<string> =>
+    (this._userName ??= this._options.localUserName?.() ?? Promise.resolve(''));
+
   private _options: KernelGatewayService.IOptions;
+  private _userName: Promise<string> | undefined;
+  private _launchOptionsChooser: LaunchOptionsChooser | null = null;
   private _config: IGatewayConfig;
   private _backends: BackendSet;
   private _healthChanged = new Signal<this, IGatewayHealth>(this);
@@ -270,6 +304,11 @@ export namespace KernelGatewayService {
      */
     clientIds?: IKeyValueStorage;
     standby?: () => boolean | 'when-hidden';
+    /**
+     * The local server's user name (its identity API), for
+     * `KERNEL_USERNAME` when the setting is empty.
+     */
+    localUserName?: () => Promise<string>;
     fetch?: FetchFunction;
     WebSocket?: typeof WebSocket;
     loadImage?: (url: string) => Promise<boolean>;

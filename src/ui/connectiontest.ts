@@ -66,7 +66,9 @@ export async function runConnectionTest(options: {
       WebSocket,
       pageOrigin: window.location.origin,
       loadImage,
-      knownLogoUrls: logoUrls(gateway)
+      knownLogoUrls: logoUrls(gateway),
+      flavor: gateway.health?.flavor,
+      kernelUsername: await gateway.kernelUsername()
     },
     addStep
   );

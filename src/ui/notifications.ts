@@ -182,6 +182,13 @@ export class GatewayNotifier implements IDisposable {
       return;
     }
     this._launches.delete(event.kernelId);
+    if (event.phase === 'failed') {
+      // The start's own error says why (JupyterLab shows it).
+      if (id) {
+        Notification.dismiss(id);
+      }
+      return;
+    }
     const message =
       event.phase === 'ready'
         ? this._trans.__(

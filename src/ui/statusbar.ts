@@ -212,9 +212,15 @@ function detailRows(
     const spec = gateway.kernelspecs.specs?.kernelspecs[kernel.name];
     const name = spec?.display_name ?? kernel.name;
     const state = kernel.execution_state ? `, ${kernel.execution_state}` : '';
+    const values = gateway.launchValues(kernel.id);
+    const options = values
+      ? ` (${Object.entries(values)
+          .map(([option, value]) => `${option}=${value}`)
+          .join(', ')})`
+      : '';
     return users.length > 0
-      ? `${name}${state}: ${users.join(', ')}`
-      : `${name}${state}`;
+      ? `${name}${state}${options}: ${users.join(', ')}`
+      : `${name}${state}${options}`;
   });
   rows.push([
     trans.__('Your kernels there'),

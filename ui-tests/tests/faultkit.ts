@@ -9,10 +9,14 @@ import * as path from 'path';
 
 import type { IJupyterLabPageFixture } from '@jupyterlab/galata';
 import { expect } from '@playwright/test';
-import type { Locator } from '@playwright/test';
+import type { Locator, Page } from '@playwright/test';
+
+import { gatewaySettings } from './fixtures';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { startGateway } = require('../../tests/harness/gateway');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { startEnterpriseGateway } = require('../../tests/harness/enterprise');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { startRelay } = require('../../tests/harness/relay');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -32,7 +36,8 @@ interface IRelay {
 }
 
 /**
- * A gateway on a fixed port, reached through a relay on another port.
+ * A gateway on a fixed port, reached through a relay on another port: a
+ * Jupyter Kernel Gateway, or an Enterprise Gateway (from .venv-eg).
  */
 export class FaultyGateway {
   constructor(
@@ -40,6 +45,18 @@ export class FaultyGateway {
       port: number;
       relayPort: number;
       token: string;
+      /**
+       * Enterprise Gateway instead of Kernel Gateway (listing kernels off,
+       * as by default; its own options below).
+       */
+      enterprise?: {
+        /**
+         * Where remote kernels report back (a fixed port).
+         */
+        responsePort: number;
+        cullIdleTimeout?: number;
+        remoteKernel?: boolean;
+      };
       /**
        * The origin the gateway allows (CORS); this page's by default.
        */
@@ -73,15 +90,29 @@ export class FaultyGateway {
       });
     }
     if (!this._process) {
-      this._process = await startGateway({
+      const common = {
         port: this.options.port,
         token: this.options.token,
         origin: this.options.origin ?? `http://127.0.0.1:${ports.lab}`,
-        listKernels: this.options.listKernels ?? true,
         extraArgs: this.options.extraArgs,
         env: this.options.env,
         logFile: path.join(STATE, `gateway-${this.options.port}.log`)
-      });
+      };
+      const enterprise = this.options.enterprise;
+      this._process = enterprise
+        ? await startEnterpriseGateway({
+            ...common,
+            listKernels: this.options.listKernels ?? false,
+            responsePort: enterprise.responsePort,
+            remoteKernel: enterprise.remoteKernel,
+            cullIdleTimeout: enterprise.cullIdleTimeout,
+            cullInterval: 1,
+            cullConnected: true
+          })
+        : await startGateway({
+            ...common,
+            listKernels: this.options.listKernels ?? true
+          });
     }
   }
 
@@ -104,8 +135,10 @@ export class FaultyGateway {
    */
   async reconfigure(changes: {
     origin?: string;
+    listKernels?: boolean;
     extraArgs?: string[];
     env?: Record<string, string>;
+    enterprise?: FaultyGateway['options']['enterprise'];
   }): Promise<void> {
     await this.stop();
     Object.assign(this.options, changes);
@@ -134,6 +167,16 @@ export class FaultyGateway {
     this._relay?.release();
   }
 
+  /**
+   * Whether the gateway has the kernel `id` (asked by id: it may list none).
+   */
+  async has(id: string): Promise<boolean> {
+    const response = await fetch(
+      `http://127.0.0.1:${this.options.port}/api/kernels/${id}?token=${this.options.token}`
+    );
+    return response.ok;
+  }
+
   async kernels(): Promise<{ id: string; name: string }[]> {
     const response = await fetch(
       `http://127.0.0.1:${this.options.port}/api/kernels?token=${this.options.token}`
@@ -155,6 +198,10 @@ export class FaultyGateway {
  * One row of the fault table.
  */
 export interface IFaultRecord {
+  /**
+   * The gateway of the row: Kernel Gateway (default) or Enterprise Gateway.
+   */
+  gateway?: 'enterprise';
   row: number;
   fault: string;
   /**
@@ -359,3 +406,134 @@ export class NotebookWork {
   private outputs: { index: number; lines: string[] }[] = [];
   private checked = new Set<string>();
 }
+
+/*
+ * Helpers of the fault rows (Kernel Gateway and Enterprise Gateway).
+ */
+
+export function settingsFor(
+  url: string,
+  token: string,
+  name = 'fault-gw',
+  extra: Record<string, unknown> = {}
+) {
+  return gatewaySettings({
+    gatewayUrl: url,
+    authToken: token,
+    gatewayName: name,
+    ...extra
+  });
+}
+
+export function toast(page: Page, text: string | RegExp): Locator {
+  return page.locator('.Toastify__toast', { hasText: text }).last();
+}
+
+export const kernelName = (page: Page) =>
+  page.locator('.jp-Toolbar-kernelName:visible');
+
+export const statusItem = (page: Page) =>
+  page.locator('.jp-KernelGateway-status');
+
+/**
+ * Open a toast's "Details" and check what they say; close them.
+ */
+export async function expectDetails(toastLocator: Locator, ...texts: string[]) {
+  const page = toastLocator.page();
+  await toastLocator.getByRole('button', { name: 'Details' }).click();
+  const dialog = page.locator('.jp-Dialog');
+  for (const text of texts) {
+    await expect(dialog).toContainText(text);
+  }
+  await dialog.getByRole('button', { name: 'Close' }).click();
+}
+
+/**
+ * A notebook whose kernel cannot start: JupyterLab asks which kernel to
+ * use, offering what the gateway listed (nothing, or what it listed
+ * before). The user keeps "No Kernel" for now, and goes on editing.
+ */
+export async function keepNoKernel(page: Page) {
+  const dialog = page.locator('.jp-Dialog', { hasText: 'Select Kernel' });
+  await expect(dialog).toBeVisible({ timeout: 15000 });
+  await dialog.getByRole('button', { name: 'No Kernel' }).click();
+  await expect(dialog).toHaveCount(0);
+}
+
+/**
+ * Pick a kernel for the current notebook in JupyterLab's kernel dialog
+ * (opened from the toolbar unless it is open already).
+ */
+export async function pickKernel(page: Page, label: string) {
+  const dialog = page.locator('.jp-Dialog', { hasText: 'Select Kernel' });
+  if ((await dialog.count()) === 0) {
+    await kernelName(page).click();
+  }
+  await dialog.locator('select').selectOption({ label });
+  await dialog.getByRole('button', { name: 'Select' }).click();
+  await expect(kernelName(page)).toHaveText(label, { timeout: 30000 });
+}
+
+/**
+ * Bring a document's tab to the front, as a user clicks it.
+ */
+export async function showTab(page: Page, name: string) {
+  await page
+    .locator('.lm-DockPanel-tabBar .lm-TabBar-tab', { hasText: name })
+    .click();
+  await expect(
+    page.locator('.lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current')
+  ).toContainText(name);
+}
+
+/**
+ * Run a cell without waiting for it to finish.
+ */
+export async function startCell(
+  page: IJupyterLabPageFixture,
+  index: number,
+  code: string
+) {
+  await page.notebook.setCell(index, 'code', code);
+  await page.notebook.selectCells(index);
+  await page.keyboard.press('Control+Enter');
+}
+
+/**
+ * A notebook already on the local server's disk (written before the page
+ * opens), whose metadata names the kernelspec `kernel`.
+ */
+export function writeNotebook(
+  tmpPath: string,
+  name: string,
+  sources: string[],
+  kernel = 'python3'
+) {
+  const notebook = {
+    cells: sources.map(source => ({
+      cell_type: 'code',
+      execution_count: null,
+      metadata: {},
+      outputs: [],
+      source
+    })),
+    metadata: {
+      kernelspec: { name: kernel, display_name: kernel, language: 'python' }
+    },
+    nbformat: 4,
+    nbformat_minor: 5
+  };
+  fs.mkdirSync(path.join(LAB_ROOT, tmpPath), { recursive: true });
+  fs.writeFileSync(
+    path.join(LAB_ROOT, tmpPath, name),
+    JSON.stringify(notebook, null, 1)
+  );
+}
+
+export const PRINT_LOOP = (count: number, pause: number) =>
+  `import time\nfor i in range(${count}):\n    print(i, flush=True)\n    time.sleep(${pause})`;
+
+export const range = (count: number) =>
+  Array.from({ length: count }, (_, i) => String(i));
+
+export const ON_GATEWAY = "import os; print(os.environ['KERNEL_GATEWAY'])";

@@ -13,149 +13,33 @@ import * as fs from 'fs';
 import * as path from 'path';
 
 import { galata } from '@jupyterlab/galata';
-import type { Locator, Page } from '@playwright/test';
 
 import {
   FaultyGateway,
   NotebookWork,
+  ON_GATEWAY,
+  PRINT_LOOP,
+  expectDetails,
+  keepNoKernel,
+  kernelName,
+  pickKernel,
+  range,
   record,
+  settingsFor,
+  showTab,
   shownText,
-  since
+  since,
+  startCell,
+  statusItem,
+  toast,
+  writeNotebook
 } from './faultkit';
-import {
-  expect,
-  expectKernelIdle,
-  gatewaySettings,
-  storeRecords,
-  test
-} from './fixtures';
+import { expect, expectKernelIdle, storeRecords, test } from './fixtures';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { gateway, ports, tokens, LAB_ROOT, STATE } = require('./servers');
+const { gateway, ports, tokens, STATE } = require('./servers');
 
 const LAB_ORIGIN = `http://127.0.0.1:${ports.lab}`;
-
-function settingsFor(
-  url: string,
-  token: string,
-  name = 'fault-gw',
-  extra: Record<string, unknown> = {}
-) {
-  return gatewaySettings({
-    gatewayUrl: url,
-    authToken: token,
-    gatewayName: name,
-    ...extra
-  });
-}
-
-function toast(page: Page, text: string | RegExp): Locator {
-  return page.locator('.Toastify__toast', { hasText: text }).last();
-}
-
-const kernelName = (page: Page) =>
-  page.locator('.jp-Toolbar-kernelName:visible');
-
-const statusItem = (page: Page) => page.locator('.jp-KernelGateway-status');
-
-/**
- * Open a toast's "Details" and check what they say; close them.
- */
-async function expectDetails(toastLocator: Locator, ...texts: string[]) {
-  const page = toastLocator.page();
-  await toastLocator.getByRole('button', { name: 'Details' }).click();
-  const dialog = page.locator('.jp-Dialog');
-  for (const text of texts) {
-    await expect(dialog).toContainText(text);
-  }
-  await dialog.getByRole('button', { name: 'Close' }).click();
-}
-
-/**
- * A notebook whose kernel cannot start: JupyterLab asks which kernel to
- * use, offering what the gateway listed (nothing, or what it listed
- * before). The user keeps "No Kernel" for now, and goes on editing.
- */
-async function keepNoKernel(page: Page) {
-  const dialog = page.locator('.jp-Dialog', { hasText: 'Select Kernel' });
-  await expect(dialog).toBeVisible({ timeout: 15000 });
-  await dialog.getByRole('button', { name: 'No Kernel' }).click();
-  await expect(dialog).toHaveCount(0);
-}
-
-/**
- * Pick a kernel for the current notebook in JupyterLab's kernel dialog
- * (opened from the toolbar unless it is open already).
- */
-async function pickKernel(page: Page, label: string) {
-  const dialog = page.locator('.jp-Dialog', { hasText: 'Select Kernel' });
-  if ((await dialog.count()) === 0) {
-    await kernelName(page).click();
-  }
-  await dialog.locator('select').selectOption({ label });
-  await dialog.getByRole('button', { name: 'Select' }).click();
-  await expect(kernelName(page)).toHaveText(label, { timeout: 30000 });
-}
-
-/**
- * Bring a document's tab to the front, as a user clicks it.
- */
-async function showTab(page: Page, name: string) {
-  await page
-    .locator('.lm-DockPanel-tabBar .lm-TabBar-tab', { hasText: name })
-    .click();
-  await expect(
-    page.locator('.lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current')
-  ).toContainText(name);
-}
-
-/**
- * Run a cell without waiting for it to finish.
- */
-async function startCell(page: Page, index: number, code: string) {
-  await page.notebook.setCell(index, 'code', code);
-  await page.notebook.selectCells(index);
-  await page.keyboard.press('Control+Enter');
-}
-
-/**
- * A notebook already on the local server's disk (written before the page
- * opens), whose metadata names the kernelspec `kernel`.
- */
-function writeNotebook(
-  tmpPath: string,
-  name: string,
-  sources: string[],
-  kernel = 'python3'
-) {
-  const notebook = {
-    cells: sources.map(source => ({
-      cell_type: 'code',
-      execution_count: null,
-      metadata: {},
-      outputs: [],
-      source
-    })),
-    metadata: {
-      kernelspec: { name: kernel, display_name: kernel, language: 'python' }
-    },
-    nbformat: 4,
-    nbformat_minor: 5
-  };
-  fs.mkdirSync(path.join(LAB_ROOT, tmpPath), { recursive: true });
-  fs.writeFileSync(
-    path.join(LAB_ROOT, tmpPath, name),
-    JSON.stringify(notebook, null, 1)
-  );
-}
-
-const PRINT_LOOP = (count: number, pause: number) =>
-  `import time\nfor i in range(${count}):\n    print(i, flush=True)\n    time.sleep(${pause})`;
-
-const range = (count: number) =>
-  Array.from({ length: count }, (_, i) => String(i));
-
-const ON_GATEWAY = "import os; print(os.environ['KERNEL_GATEWAY'])";
 
 test.describe('faults of the gateway and the network', () => {
   const faulty = new FaultyGateway({

@@ -34,7 +34,12 @@ const ports = {
   unlistedRelay: 18908,
   // A JupyterLab the tests restart, and its gateway.
   restartLab: 18909,
-  restartGateway: 18910
+  restartGateway: 18910,
+  // An Enterprise Gateway (behind a relay), and where its remote kernels
+  // report back.
+  enterpriseGateway: 18911,
+  enterpriseRelay: 18912,
+  enterpriseResponse: 18913
 };
 
 const tokens = {
@@ -42,6 +47,7 @@ const tokens = {
   secondGateway: 'ui-second-gateway-token-3b7a',
   noCorsGateway: 'ui-no-cors-token-c41d',
   faultGateway: 'ui-fault-token-8e02',
+  enterpriseGateway: 'ui-enterprise-token-62f0',
   secureGateway: 'ui-secure-gateway-token-9d2e',
   lab: 'ui-local-server-token-71ab'
 };
