@@ -2,7 +2,30 @@
  * A TCP relay on 127.0.0.1 between a client and a real server that records
  * every byte the client sends. Tests put it in front of a Kernel Gateway to
  * see exactly what reached the gateway — HTTP requests and websocket
- * handshakes alike — and can later cut the traffic or hold the answers.
+ * handshakes alike — and can later cut the traffic, hold the answers, or
+ * partition the network.
+ *
+ * Three faults:
+ * - `cut()`: every connection is closed at once and new ones are dropped as
+ *   soon as they are accepted, until `restore()`: a network that goes down
+ *   noisily (a proxy or gateway restarting).
+ * - `hold()`: requests reach the server, answers wait until `release()`: a
+ *   slow gateway.
+ * - `partition()`: nothing gets through in either direction, but no
+ *   connection is closed — open ones stay open, new ones are accepted and
+ *   left waiting — until `heal()`: a network that silently drops packets
+ *   (a black hole: Wi-Fi out of range, a VPN or NAT losing its state, a
+ *   firewall that drops). Bytes sent during the partition are not lost:
+ *   they are delivered, in order, once the network heals, as TCP's
+ *   retransmissions would deliver them. So is a close (FIN/RST) from either
+ *   side: it reaches the other side only after `heal()`.
+ *
+ *   Unlike a real black hole, the browser's own TCP connection (to the relay)
+ *   stays healthy: TCP keepalive probes (Chromium arms them after 45 s idle)
+ *   are answered and sent data is acknowledged, so the operating system never
+ *   times the connection out. Only the application sees the silence — which
+ *   is what a page observes anyway for the first minutes of a real black
+ *   hole: a WebSocket stays OPEN, a fetch stays pending.
  */
 'use strict';
 
@@ -18,47 +41,116 @@ const net = require('net');
  */
 function startRelay(options) {
   const sockets = new Set();
+  const connections = new Set();
   const chunks = [];
   let cut = false;
   // While held, the server's answers wait here (a slow gateway).
   let held = null;
-  const server = net.createServer(client => {
-    if (cut) {
-      // The network is down: the connection is dropped at once.
-      client.destroy();
-      return;
-    }
-    const upstream = net.connect(options.targetPort, '127.0.0.1');
+  // While partitioned, nothing is read from either side.
+  let partitioned = false;
+  let releaseAtHeal = false;
+
+  /**
+   * One client connection and its connection to the server.
+   */
+  function relayConnection(client) {
+    const connection = {
+      client,
+      upstream: null,
+      // Closes seen during a partition, run in order at heal().
+      deferred: [],
+      open: () => openUpstream()
+    };
+    connections.add(connection);
     sockets.add(client);
-    sockets.add(upstream);
+    // During a partition, a close from either side waits for heal().
+    const gate = action => () =>
+      partitioned ? connection.deferred.push(action) : action();
+    const close = () => {
+      client.destroy();
+      connection.upstream?.destroy();
+      sockets.delete(client);
+      sockets.delete(connection.upstream);
+      connections.delete(connection);
+    };
+    // What the server does to the client (data, end, close) waits in
+    // order while answers are held.
+    const toClient = action => (held ? held.push(action) : action());
+    const openUpstream = () => {
+      const upstream = net.connect({
+        port: options.targetPort,
+        host: '127.0.0.1',
+        allowHalfOpen: true
+      });
+      connection.upstream = upstream;
+      sockets.add(upstream);
+      upstream.on('data', data => toClient(() => client.write(data)));
+      // A paused socket still reports the peer's FIN ('end'), and without
+      // allowHalfOpen Node would answer it at once, partition or not. So both
+      // sockets allow half-open connections, and each FIN is passed on (and
+      // answered, as before) here — after the partition if there is one.
+      upstream.on(
+        'end',
+        gate(() => {
+          upstream.end();
+          toClient(() => client.end());
+        })
+      );
+      upstream.on(
+        'error',
+        gate(() => toClient(close))
+      );
+      upstream.on(
+        'close',
+        gate(() => toClient(close))
+      );
+      // Backpressure from the server: stop reading the client meanwhile.
+      upstream.on('drain', () => {
+        if (!partitioned) {
+          client.resume();
+        }
+      });
+    };
     client.on('data', data => {
       chunks.push(Buffer.from(data));
       if (options.onData) {
         options.onData(data);
       }
+      if (!connection.upstream.write(data)) {
+        client.pause();
+      }
     });
-    client.pipe(upstream);
-    const close = () => {
+    client.on(
+      'end',
+      gate(() => {
+        client.end();
+        connection.upstream?.end();
+      })
+    );
+    client.on('error', gate(close));
+    client.on('close', gate(close));
+    if (partitioned) {
+      // Accepted, but nothing gets through: the server is not even
+      // contacted until heal().
+      client.pause();
+    } else {
+      openUpstream();
+    }
+  }
+
+  const server = net.createServer({ allowHalfOpen: true }, client => {
+    if (cut) {
+      // The network is down: the connection is dropped at once.
       client.destroy();
-      upstream.destroy();
-      sockets.delete(client);
-      sockets.delete(upstream);
-    };
-    // What the server does to the client (data, end, close) waits in
-    // order while answers are held.
-    const toClient = action => (held ? held.push(action) : action());
-    upstream.on('data', data => toClient(() => client.write(data)));
-    upstream.on('end', () => toClient(() => client.end()));
-    upstream.on('error', () => toClient(close));
-    upstream.on('close', () => toClient(close));
-    client.on('error', close);
-    client.on('close', close);
+      return;
+    }
+    relayConnection(client);
   });
   return new Promise((resolve, reject) => {
     server.on('error', reject);
     server.listen(options.port || 0, options.host || '127.0.0.1', () => {
       const { port } = server.address();
-      resolve({
+      const relay = {
         port,
         /**
          * Everything the clients sent, as latin1 text.
@@ -81,6 +173,7 @@ function startRelay(options) {
             socket.destroy();
           }
           sockets.clear();
+          connections.clear();
         },
         restore: () => {
           cut = false;
@@ -93,14 +186,61 @@ function startRelay(options) {
           held = held ?? [];
         },
         /**
-         * Deliver the held answers, and answer at once from now on.
+         * Deliver the held answers, and answer at once from now on. During
+         * a partition, they are delivered at heal().
          */
         release: () => {
+          if (partitioned) {
+            releaseAtHeal = true;
+            return;
+          }
           const actions = held ?? [];
           held = null;
           for (const action of actions) {
             action();
           }
+        },
+        /**
+         * Partition the network: stop forwarding in both directions without
+         * closing anything. Open connections (websockets too) stay open and
+         * silent; new ones are accepted and wait. Nothing is lost: see
+         * heal().
+         */
+        partition: () => {
+          partitioned = true;
+          for (const connection of connections) {
+            connection.client.pause();
+            connection.upstream?.pause();
+          }
+        },
+        /**
+         * End the partition: connections accepted meanwhile reach the
+         * server now, and everything sent during the partition — bytes,
+         * then closes — is delivered late, in order.
+         */
+        heal: () => {
+          partitioned = false;
+          for (const connection of [...connections]) {
+            if (!connection.upstream) {
+              connection.open();
+            }
+            connection.client.resume();
+            connection.upstream.resume();
+            const deferred = connection.deferred.splice(0);
+            for (const action of deferred) {
+              action();
+            }
+          }
+          if (releaseAtHeal) {
+            releaseAtHeal = false;
+            relay.release();
+          }
+        },
+        /**
+         * Whether the network is partitioned.
+         */
+        get partitioned() {
+          return partitioned;
         },
         close: () =>
           new Promise(done => {
@@ -109,7 +249,8 @@ function startRelay(options) {
             }
             server.close(() => done());
           })
-      });
+      };
+      resolve(relay);
     });
   });
 }
