@@ -79,14 +79,19 @@ if [ "$FOR_TESTS" = 1 ]; then
   step "Enterprise Gateway 3.3.0 in .venv-eg (it needs jupyter_server 1.x)"
   scripts/setup-enterprise-gateway.sh
 
-  step "Chromium from Debian"
-  if [ ! -x /usr/bin/chromium ]; then
+  step "Chromium, nginx and openssl from Debian (nginx is run by the tests, not as a service)"
+  MISSING=()
+  [ -x /usr/bin/chromium ] || MISSING+=(chromium)
+  [ -x /usr/sbin/nginx ] || MISSING+=(nginx)
+  command -v openssl >/dev/null 2>&1 || MISSING+=(openssl)
+  if [ "${#MISSING[@]}" -gt 0 ]; then
     SUDO=""
     [ "$(id -u)" != 0 ] && SUDO="sudo"
     $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${MISSING[@]}" >/dev/null
   fi
   /usr/bin/chromium --version
+  /usr/sbin/nginx -v
 fi
 
 step "Ready"

@@ -13,7 +13,9 @@ from environment variables set by playwright.config.js:
   restart of the same server);
 - GATEWAY_URL, GATEWAY_TOKEN, GATEWAY_NAME: the gateway the extension starts
   with, and the name shown beside its kernels;
-- LAB_TOKEN (optional): require this token and check XSRF, as a real server.
+- LAB_TOKEN (optional): require this token and check XSRF, as a real server;
+- LAB_CERTFILE, LAB_KEYFILE, LAB_HOSTNAME (optional): serve over https, as
+  that host name.
 """
 
 import json
@@ -53,6 +55,13 @@ settings_dir = Path(tempfile.mkdtemp(prefix="kg-lab-app-settings-"))
 )
 c.LabApp.app_settings_dir = str(settings_dir)  # noqa: F821
 c.LabApp.user_settings_dir = tempfile.mkdtemp(prefix="kg-lab-user-settings-")  # noqa: F821
+
+if os.environ.get("LAB_CERTFILE"):
+    # Served over https (a test certificate): for mixed-content tests.
+    c.ServerApp.certfile = os.environ["LAB_CERTFILE"]  # noqa: F821
+    c.ServerApp.keyfile = os.environ["LAB_KEYFILE"]  # noqa: F821
+    # Reached as https://<LAB_HOSTNAME>:<port> (resolved to 127.0.0.1).
+    c.ServerApp.local_hostnames = ["localhost", os.environ["LAB_HOSTNAME"]]  # noqa: F821
 
 if os.environ.get("LAB_TOKEN"):
     # A server protected like a real one: token and XSRF checks on.

@@ -1,7 +1,12 @@
 /**
  * Settings validation: what is accepted, what is refused and why.
  */
-import { DEFAULT_CONFIG, parseGatewaySettings } from '../gateway/config';
+import {
+  DEFAULT_CONFIG,
+  configWarnings,
+  isMixedContent,
+  parseGatewaySettings
+} from '../gateway/config';
 import { composeGatewaySettings } from '../gateway/settings';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -119,5 +124,95 @@ describe('settings loaded before the settings registry exists', () => {
     );
     expect(result.config.url).toBe('https://admin.example.org/');
     expect(result.problems[0].message).toMatch(/refused/);
+  });
+});
+
+describe('what will not work from this page', () => {
+  const config = (gatewayUrl: string, wsUrl = '') =>
+    parseGatewaySettings({ gatewayUrl, wsUrl }).config;
+
+  it('knows an http gateway is blocked from an https page, but not on loopback', () => {
+    const page = 'https://jupyter.example.org';
+    expect(isMixedContent(config('http://gateway.example.org/'), page)).toBe(
+      true
+    );
+    expect(isMixedContent(config('https://gateway.example.org/'), page)).toBe(
+      false
+    );
+    expect(
+      isMixedContent(
+        config('https://gateway.example.org/', 'ws://gateway.example.org/'),
+        page
+      )
+    ).toBe(true);
+    for (const loopback of [
+      'http://localhost:8889/',
+      'http://127.0.0.1:8889/',
+      'http://[::1]:8889/',
+      'http://gw.localhost/'
+    ]) {
+      expect([loopback, isMixedContent(config(loopback), page)]).toEqual([
+        loopback,
+        false
+      ]);
+    }
+    expect(
+      isMixedContent(config('http://gateway.example.org/'), 'http://a.b')
+    ).toBe(false);
+  });
+
+  it('says to use https, before anything is sent', () => {
+    const [warning] = configWarnings(
+      config('http://gateway.example.org/'),
+      'https://jupyter.example.org'
+    );
+    expect(warning.message).toMatch(
+      /^Use https for the Kernel Gateway at http:\/\/gateway\.example\.org\/: .*"mixed content"/
+    );
+  });
+});
+
+describe('keep-alive and launch options settings', () => {
+  it('accepts a keep-alive of 0 (none) or 1-3600 s, refuses the rest', () => {
+    expect(parseGatewaySettings({}).config.keepAliveInterval).toBe(30);
+    expect(
+      parseGatewaySettings({ keepAliveInterval: 0 }).config.keepAliveInterval
+    ).toBe(0);
+    expect(
+      parseGatewaySettings({ keepAliveInterval: 5 }).config.keepAliveInterval
+    ).toBe(5);
+    expect(
+      parseGatewaySettings({ keepAliveInterval: -1 }).problems[0].key
+    ).toBe('keepAliveInterval');
+  });
+
+  it('checks declared launch options and their defaults', () => {
+    const ok = parseGatewaySettings({
+      launchOptions: [
+        { name: 'KERNEL_CPUS', type: 'integer', default: 2, minimum: 1 }
+      ]
+    });
+    expect(ok.problems).toEqual([]);
+    expect(ok.config.launchOptions[0]).toMatchObject({
+      name: 'KERNEL_CPUS',
+      title: 'KERNEL_CPUS',
+      default: '2'
+    });
+    for (const [bad, reason] of [
+      [
+        [{ name: 'CPUS', type: 'integer', default: 1 }],
+        'must start with KERNEL_'
+      ],
+      [
+        [{ name: 'KERNEL_CPUS', type: 'integer', default: 0, minimum: 1 }],
+        'its default "0" is not allowed (at least 1)'
+      ],
+      [[{ name: 'KERNEL_X', type: 'date', default: '' }], 'unknown type'],
+      ['KERNEL_X', 'must be a list']
+    ] as const) {
+      const result = parseGatewaySettings({ launchOptions: bad });
+      expect(result.problems[0].message).toContain(reason);
+      expect(result.config.launchOptions).toEqual([]);
+    }
   });
 });

@@ -52,6 +52,11 @@ export interface IGatewayConfig {
    * The `KERNEL_*` variables users choose when a kernel starts here.
    */
   readonly launchOptions: ReadonlyArray<ILaunchOption>;
+  /**
+   * Seconds between the probes that keep an idle kernel's websocket alive
+   * through proxies that close idle connections; 0 for none.
+   */
+  readonly keepAliveInterval: number;
 }
 
 /**
@@ -67,6 +72,7 @@ export interface IRawGatewaySettings {
   kernelUsername?: unknown;
   kernelEnv?: unknown;
   launchOptions?: unknown;
+  keepAliveInterval?: unknown;
 }
 
 /**
@@ -110,7 +116,8 @@ export const DEFAULT_CONFIG: IGatewayConfig = Object.freeze({
   launchTimeout: 40,
   kernelUsername: '',
   kernelEnv: Object.freeze({}),
-  launchOptions: Object.freeze([])
+  launchOptions: Object.freeze([]),
+  keepAliveInterval: 30
 });
 
 /**
@@ -189,6 +196,16 @@ export function parseGatewaySettings(raw: IRawGatewaySettings): IConfigResult {
   if (typeof env === 'string') {
     refuse('kernelEnv', env);
   }
+  const keepAlive =
+    raw.keepAliveInterval === 0
+      ? 0
+      : checkSeconds(raw.keepAliveInterval, DEFAULT_CONFIG.keepAliveInterval);
+  if (keepAlive === undefined) {
+    refuse(
+      'keepAliveInterval',
+      'The websocket keep-alive must be 0 (none) or a number of seconds between 1 and 3600.'
+    );
+  }
   const launchOptions = parseLaunchOptions(raw.launchOptions);
   if (typeof launchOptions === 'string') {
     refuse('launchOptions', launchOptions);
@@ -208,7 +225,8 @@ export function parseGatewaySettings(raw: IRawGatewaySettings): IConfigResult {
     ),
     launchOptions: Object.freeze(
       typeof launchOptions === 'string' ? [] : launchOptions
-    )
+    ),
+    keepAliveInterval: keepAlive ?? DEFAULT_CONFIG.keepAliveInterval
   });
   return { config, problems };
 }
@@ -330,6 +348,69 @@ function checkEnv(raw: unknown): Record<string, string> | string {
     env[name] = value;
   }
   return env;
+}
+
+/**
+ * Whether a browser treats `hostname` as potentially trustworthy over
+ * plain http (loopback): pages served over https may still call it.
+ */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return (
+    host === 'localhost' ||
+    host.endsWith('.localhost') ||
+    host === '::1' ||
+    /^127(\.\d{1,3}){3}$/.test(host)
+  );
+}
+
+/**
+ * Whether the browser blocks the gateway as mixed content: this page is
+ * served over https and the gateway (or its websockets) over plain http or
+ * ws, on a host that is not loopback. Browsers refuse such requests without
+ * saying why to the page.
+ */
+export function isMixedContent(
+  config: IGatewayConfig,
+  pageOrigin: string
+): boolean {
+  if (!config.url || !pageOrigin.startsWith('https:')) {
+    return false;
+  }
+  return [config.url, config.wsUrl].some(url => {
+    const parsed = new URL(url);
+    return (
+      (parsed.protocol === 'http:' || parsed.protocol === 'ws:') &&
+      !isLoopbackHost(parsed.hostname)
+    );
+  });
+}
+
+/**
+ * What to tell the user about a configuration that will not work from this
+ * page, or not safely: a gateway blocked as mixed content, a gateway that
+ * shares the page's host name (cookies).
+ */
+export function configWarnings(
+  config: IGatewayConfig,
+  pageOrigin: string
+): ISettingProblem[] {
+  if (isMixedContent(config, pageOrigin)) {
+    return [{ key: 'gatewayUrl', message: mixedContentMessage(config) }];
+  }
+  return cookieWarnings(config, pageOrigin);
+}
+
+/**
+ * Why an http gateway does not work from an https page, and the fix.
+ */
+export function mixedContentMessage(config: IGatewayConfig): string {
+  return (
+    `Use https for the Kernel Gateway at ${config.url}: this page is served ` +
+    'over https, so your browser blocks plain http to it ("mixed content"). ' +
+    'Serve the gateway with TLS (or behind a TLS proxy) and set an https:// ' +
+    '"Kernel Gateway URL" (and a wss:// websocket URL, if one is set).'
+  );
 }
 
 /**

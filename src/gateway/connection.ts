@@ -133,6 +133,15 @@ export function withToken(url: string, config: IGatewayConfig): string {
 }
 
 /**
+ * A logo most gateways have (the python3 kernelspec's), under the gateway's
+ * base URL: loading it with the token proves the token where CORS hides the
+ * answers.
+ */
+export function fallbackLogoUrl(config: IGatewayConfig): string {
+  return new URL('kernelspecs/python3/logo-64x64.png', config.url).href;
+}
+
+/**
  * Whether `url` belongs to the configured gateway: under its base URL, or a
  * kernelspec resource on its origin.
  */

@@ -9,8 +9,9 @@
 import { UUID } from '@lumino/coreutils';
 
 import type { IGatewayConfig } from './config';
+import { isMixedContent } from './config';
 import type { FetchFunction } from './connection';
-import { withToken } from './connection';
+import { fallbackLogoUrl, withToken } from './connection';
 import type { GatewayFlavor } from './errors';
 import { Messages, USER_REFUSAL } from './errors';
 import { withTimeout } from './timeout';
@@ -146,6 +147,22 @@ export async function testGatewayConnection(
       'websocket'
     ]);
   }
+  if (isMixedContent(config, env.pageOrigin)) {
+    report(
+      'settings',
+      'fail',
+      `This page is served over https and the gateway (${config.url}) over plain http: the browser blocks every request to it (mixed content).`,
+      'Use https for the gateway: serve it with TLS (or behind a TLS proxy such as nginx) and set an https:// "Kernel Gateway URL" (wss:// for the websocket URL, if set).'
+    );
+    return skipRest([
+      'reach',
+      'api',
+      'token',
+      'cors',
+      'kernelspecs',
+      'websocket'
+    ]);
+  }
   report(
     'settings',
     'pass',
@@ -160,12 +177,24 @@ export async function testGatewayConnection(
     await net(api, { mode: 'no-cors' });
     report('reach', 'pass', `Something answers at ${host}.`);
   } catch {
-    report(
-      'reach',
-      'fail',
-      `Nothing answers at ${host} (the name does not resolve, the port is closed, or the network blocks it).`,
-      'Check the host name and port in "Kernel Gateway URL", that the gateway is running, and that no firewall or proxy blocks it.'
-    );
+    if (await tlsFailsButPortAnswers(config, env)) {
+      report(
+        'reach',
+        'fail',
+        `Something answers at ${host}, but the TLS connection fails: the browser does not trust the gateway's certificate (self-signed, expired, or issued for another host name).`,
+        `Open ${api} in a new tab to see the browser's reason; give the gateway a valid certificate for ${new URL(config.url).hostname} from an authority this browser trusts (or install its authority on this machine).`
+      );
+    } else {
+      report(
+        'reach',
+        'fail',
+        `Nothing answers at ${host} (the name does not resolve, the port is closed, or the network blocks it).`,
+        'Check the host name and port in "Kernel Gateway URL", that the gateway is running, and that no firewall or proxy blocks it.' +
+          (config.url.startsWith('https:')
+            ? ` If it uses a certificate this browser does not trust (self-signed, expired, or for another host name), the browser refuses it without saying so to the page: open ${api} in a new tab to see why.`
+            : '')
+      );
+    }
     return skipRest(['api', 'token', 'cors', 'kernelspecs', 'websocket']);
   }
 
@@ -333,10 +362,7 @@ async function probeTokenWithImage(
   if (!env.loadImage) {
     return undefined;
   }
-  const candidates = [
-    ...(env.knownLogoUrls ?? []),
-    new URL('/kernelspecs/python3/logo-64x64.png', config.url).toString()
-  ];
+  const candidates = [...(env.knownLogoUrls ?? []), fallbackLogoUrl(config)];
   for (const url of candidates) {
     const bare = url.split('?')[0];
     if (await env.loadImage(withToken(bare, config))) {
@@ -418,6 +444,40 @@ async function probeWebsocket(
         method: 'DELETE'
       }
     ).catch(() => undefined);
+  }
+}
+
+/**
+ * Whether an https gateway's port answers plain http although TLS to it
+ * fails: then the TLS layer is at fault, most likely a certificate the
+ * browser does not trust (a TLS proxy such as nginx answers plain http on
+ * its TLS port with an error page). Only from an http page: an https page
+ * may not make plain http requests.
+ */
+async function tlsFailsButPortAnswers(
+  config: IGatewayConfig,
+  env: IDiagnosticEnvironment
+): Promise<boolean> {
+  const url = new URL(config.url);
+  if (url.protocol !== 'https:' || env.pageOrigin.startsWith('https:')) {
+    return false;
+  }
+  const port = url.port || '443';
+  try {
+    await withTimeout(
+      signal =>
+        env.fetch(`http://${url.hostname}:${port}/`, {
+          mode: 'no-cors',
+          credentials: 'omit',
+          cache: 'no-store',
+          referrerPolicy: 'no-referrer',
+          signal
+        }),
+      3000
+    );
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -48,14 +48,20 @@ export class GatewayResponseError extends ServerConnection.ResponseError {
     readonly gatewayMessage = '',
     /**
      * For `refused`: what was refused, when it could be told — the token,
-     * or this page's origin (CORS).
+     * this page's origin (CORS), or plain http from an https page (the
+     * browser refuses it: mixed content).
      */
-    readonly reason?: 'token' | 'cors'
+    readonly reason?: RefusalReason
   ) {
     super(response, message);
     this.name = 'GatewayResponseError';
   }
 }
+
+/**
+ * What a gateway (or the browser) refused, when it can be told.
+ */
+export type RefusalReason = 'token' | 'cors' | 'mixed-content';
 
 /**
  * Any error raised by the gateway clients.
@@ -113,15 +119,43 @@ export namespace Messages {
     return (
       `Cannot reach the Kernel Gateway at ${ctx.gatewayUrl}${doing(ctx)}. ` +
       'Check that the gateway is running and that the "Kernel Gateway URL" ' +
-      'setting (Settings → Kernel Gateway) points to it.'
+      'setting (Settings → Kernel Gateway) points to it.' +
+      (ctx.gatewayUrl.startsWith('https:') ? ` ${untrustedHint(ctx)}` : '')
+    );
+  }
+
+  /**
+   * Browsers refuse a certificate they do not trust without telling the
+   * page: say what to check.
+   */
+  export function untrustedHint(ctx: IMessageContext): string {
+    return (
+      'If its certificate is not trusted by this browser (self-signed, ' +
+      'expired, or issued for another host name), the browser refuses it ' +
+      `silently: open ${ctx.gatewayUrl}api in a new tab to see why, and give ` +
+      'the gateway a valid certificate for its host name.'
+    );
+  }
+
+  /**
+   * The network went silent: the connection is open but nothing answers.
+   */
+  export function silent(ctx: IMessageContext, seconds: number): string {
+    return (
+      `No answer from the Kernel Gateway at ${ctx.gatewayUrl} for ${seconds} s: ` +
+      'the network between this browser and the gateway is not passing ' +
+      'anything (a VPN, Wi-Fi or a proxy). Your notebooks are kept; the ' +
+      'kernels reconnect and show what they printed meanwhile as soon as ' +
+      'the gateway answers again.'
     );
   }
 
   export function timeout(ctx: IMessageContext): string {
     return (
-      `The Kernel Gateway at ${ctx.gatewayUrl} did not answer within ` +
-      `${ctx.timeout ?? '?'} s${doing(ctx)}. It may be overloaded; ` +
-      'try again, or raise the timeouts in Settings → Kernel Gateway.'
+      `No answer from the Kernel Gateway at ${ctx.gatewayUrl} within ` +
+      `${ctx.timeout ?? '?'} s${doing(ctx)}. The network to it may have gone ` +
+      'silent, or the gateway is overloaded; it is asked again, or raise ' +
+      'the timeouts in Settings → Kernel Gateway.'
     );
   }
 
@@ -304,7 +338,7 @@ export function summarizeGatewayError(error: GatewayError): string {
     case 'unreachable':
       return `Cannot reach the Kernel Gateway at ${url}.`;
     case 'timeout':
-      return `The Kernel Gateway at ${url} does not answer in time.`;
+      return `No answer from the Kernel Gateway at ${url}.`;
     case 'refused': {
       const reason = refusalReason(error);
       if (reason === 'token') {
@@ -312,6 +346,9 @@ export function summarizeGatewayError(error: GatewayError): string {
       }
       if (reason === 'cors') {
         return `The Kernel Gateway at ${url} does not allow this page (CORS).`;
+      }
+      if (reason === 'mixed-content') {
+        return `This https page may not use the http Kernel Gateway at ${url}: use https.`;
       }
       return `The Kernel Gateway at ${url} refused this page (token or CORS).`;
     }
@@ -324,7 +361,7 @@ export function summarizeGatewayError(error: GatewayError): string {
  * What a gateway refused, when it could be told: the token or the page's
  * origin (CORS); `undefined` when either may be the cause.
  */
-export function refusalReason(error: unknown): 'token' | 'cors' | undefined {
+export function refusalReason(error: unknown): RefusalReason | undefined {
   if (!(error instanceof GatewayResponseError) || error.kind !== 'refused') {
     return undefined;
   }

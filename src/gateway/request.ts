@@ -4,8 +4,9 @@ import type { ISignal } from '@lumino/signaling';
 import { Signal } from '@lumino/signaling';
 
 import type { IGatewayConfig } from './config';
+import { isMixedContent, mixedContentMessage } from './config';
 import type { ConfigSource, FetchFunction } from './connection';
-import { withToken } from './connection';
+import { fallbackLogoUrl, withToken } from './connection';
 import type { GatewayError, GatewayFlavor, IMessageContext } from './errors';
 import { withTimeout } from './timeout';
 import {
@@ -248,6 +249,22 @@ export class GatewayRequester {
   }
 
   /**
+   * A kernel's websocket stopped carrying anything (its probes went
+   * unanswered): the network went silent.
+   */
+  reportSilence(seconds: number): void {
+    if (this._health.state === 'connected') {
+      this._report(
+        new GatewayNetworkError(
+          'timeout',
+          this.config.url,
+          Messages.silent(this._context(), seconds)
+        )
+      );
+    }
+  }
+
+  /**
    * Check the gateway: `GET api` with the token.
    *
    * @returns the gateway's answer (its version).
@@ -255,7 +272,9 @@ export class GatewayRequester {
   async check(): Promise<{ version?: string }> {
     const started = performance.now();
     const answer = (await this.requestJSON('api', {
-      action: 'check the connection'
+      action: 'check the connection',
+      // A gateway that takes longer is as good as silent.
+      timeout: Math.min(CHECK_TIMEOUT, this.config.requestTimeout)
     })) as { version?: unknown; gateway_version?: unknown };
     const version =
       typeof answer?.gateway_version === 'string'
@@ -277,6 +296,17 @@ export class GatewayRequester {
    * Find out why a request failed without a readable answer.
    */
   private async _diagnose(ctx: IMessageContext): Promise<GatewayError> {
+    if (isMixedContent(this.config, this._pageOrigin)) {
+      return new GatewayResponseError(
+        'refused',
+        this.config.url,
+        Response.error(),
+        mixedContentMessage(this.config),
+        undefined,
+        '',
+        'mixed-content'
+      );
+    }
     const probeTimeout = Math.min(10, this.config.requestTimeout) * 1000;
     const apiUrl = URLExt.join(this.serverSettings.baseUrl, 'api');
     try {
@@ -349,10 +379,7 @@ export class GatewayRequester {
     if (!this._loadImage || !this.config.token) {
       return false;
     }
-    const candidates = [
-      ...this.logoUrls,
-      new URL('/kernelspecs/python3/logo-64x64.png', this.config.url).href
-    ];
+    const candidates = [...this.logoUrls, fallbackLogoUrl(this.config)];
     for (const url of candidates) {
       try {
         if (await this._loadImage(withToken(url.split('?')[0], this.config))) {
@@ -444,3 +471,8 @@ export namespace GatewayRequester {
     loadImage?: (url: string) => Promise<boolean>;
   }
 }
+
+/**
+ * Seconds a connection check may take.
+ */
+const CHECK_TIMEOUT = 10;

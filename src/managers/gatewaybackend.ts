@@ -88,7 +88,12 @@ export class GatewayBackend implements IKernelBackend {
         this.requester.waitUntilConnected(timeout)
       ),
       kernelSpecAPIClient,
-      onShutdownReply: id => void this.kernelClient.confirmGone(id)
+      onShutdownReply: id => void this.kernelClient.confirmGone(id),
+      heartbeat: {
+        keepAliveSeconds: () => this._config.keepAliveInterval,
+        onSilent: (_, seconds) => this.requester.reportSilence(seconds),
+        gatewayAnswers: () => this.requester.health.state === 'connected'
+      }
     });
     this.kernelspecs = new KernelSpecManager({
       serverSettings,

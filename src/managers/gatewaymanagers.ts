@@ -7,6 +7,7 @@ import {
 import { UUID } from '@lumino/coreutils';
 
 import type { IKeyValueStorage } from '../store/browserstore';
+import { KernelHeartbeat } from './heartbeat';
 
 /**
  * JupyterLab's kernel manager, keeping track of its kernel connections so
@@ -16,6 +17,7 @@ export class GatewayKernelManager extends KernelManager {
   constructor(options: GatewayKernelManager.IOptions) {
     super(options);
     this._onShutdownReply = options.onShutdownReply;
+    this._heartbeat = options.heartbeat;
   }
 
   connectTo(
@@ -25,7 +27,24 @@ export class GatewayKernelManager extends KernelManager {
     this._connections.add(connection);
     connection.disposed.connect(() => this._connections.delete(connection));
     connection.anyMessage.connect(this._onMessage, this);
+    if (this._heartbeat) {
+      // Disposed with the connection (or the manager).
+      const heartbeat = new KernelHeartbeat({
+        ...this._heartbeat,
+        connection
+      });
+      this._heartbeats.add(heartbeat);
+      connection.disposed.connect(() => this._heartbeats.delete(heartbeat));
+    }
     return connection;
+  }
+
+  dispose(): void {
+    for (const heartbeat of this._heartbeats) {
+      heartbeat.dispose();
+    }
+    this._heartbeats.clear();
+    super.dispose();
   }
 
   /**
@@ -70,6 +89,8 @@ export class GatewayKernelManager extends KernelManager {
 
   private _connections = new Set<Kernel.IKernelConnection>();
   private _onShutdownReply?: (kernelId: string) => void;
+  private _heartbeat?: Omit<KernelHeartbeat.IOptions, 'connection'>;
+  private _heartbeats = new Set<KernelHeartbeat>();
 }
 
 export namespace GatewayKernelManager {
@@ -79,6 +100,10 @@ export namespace GatewayKernelManager {
      * for a restart).
      */
     onShutdownReply?: (kernelId: string) => void;
+    /**
+     * Probe every kernel connection (see {@link KernelHeartbeat}).
+     */
+    heartbeat?: Omit<KernelHeartbeat.IOptions, 'connection'>;
   }
 }
 

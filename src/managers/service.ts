@@ -13,7 +13,7 @@ import type {
   ISettingProblem
 } from '../gateway/config';
 import {
-  cookieWarnings,
+  configWarnings,
   gatewayLabel,
   isGatewayConfigured,
   sameConfig
@@ -54,7 +54,7 @@ export class KernelGatewayService implements IKernelGateway {
     this._config = config;
     this.problems = [
       ...problems,
-      ...cookieWarnings(config, options.pageOrigin)
+      ...configWarnings(config, options.pageOrigin)
     ];
     this._backends = new BackendSet(this._create(config));
     this._follow(this._backends.primary);

@@ -5,7 +5,11 @@ import type { IDisposable } from '@lumino/disposable';
 import { DisposableDelegate } from '@lumino/disposable';
 
 import type { IRawGatewaySettings } from '../gateway/config';
-import { gatewayLabel, parseGatewaySettings } from '../gateway/config';
+import {
+  configWarnings,
+  gatewayLabel,
+  parseGatewaySettings
+} from '../gateway/config';
 import type { IConfigChange, IKernelGateway } from '../tokens';
 
 /**
@@ -55,6 +59,14 @@ export function watchSettings(options: {
   const onConfig = (_: unknown, change: IConfigChange) => {
     if (change.previous.url === change.current.url) {
       return;
+    }
+    const warnings = configWarnings(change.current, window.location.origin);
+    if (warnings.length > 0) {
+      // What will not work from this page (an http gateway on an https
+      // page), said as the user sets it.
+      Notification.warning(warnings.map(warning => warning.message).join(' '), {
+        autoClose: false
+      });
     }
     const where = change.current.url
       ? trans.__('the Kernel Gateway %1', gatewayLabel(change.current))

@@ -159,6 +159,9 @@ export function describeState(
       if (reason === 'token') {
         return trans.__('token refused');
       }
+      if (reason === 'mixed-content') {
+        return trans.__('blocked: http gateway on an https page');
+      }
       return reason === 'cors'
         ? trans.__('CORS refused')
         : trans.__('refused: token or CORS');

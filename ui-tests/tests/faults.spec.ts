@@ -487,6 +487,119 @@ test.describe('faults of the gateway and the network', () => {
         cellsLost
       });
     });
+
+    test('14. the network goes silent during a printing cell (connections open, nothing passes): told within 10 s, then the output is complete', async ({
+      page,
+      tmpPath
+    }) => {
+      const count = 70;
+      const name = 'row14.ipynb';
+      const work = new NotebookWork(page, tmpPath, name, 14);
+      await page.notebook.createNew(name, { kernel: 'python3' });
+      // The probes that watch the path while the cell runs do not disturb
+      // it: the kernel stays "Busy" throughout, the output in order.
+      const kernelStatus = page.locator(
+        '.jp-StatusBar-TextItem[title^="Change kernel for"]'
+      );
+      await startCell(page, 0, PRINT_LOOP(count, 0.5));
+      await expect(kernelStatus).toHaveText(/\| Busy$/);
+      const seen = new Set<string>();
+      for (let i = 0; i < 30; i++) {
+        seen.add((await kernelStatus.innerText()).split('| ').pop()!);
+        await page.waitForTimeout(200);
+      }
+      expect([...seen]).toEqual(['Busy']);
+      work.note('probes left the running cell "Busy"');
+      const [kernel] = await faulty.kernels();
+      work.expectSource(PRINT_LOOP(count, 0.5));
+      await work.typeUnsaved();
+
+      const silentAt = Date.now();
+      faulty.partition();
+      const silent = toast(page, 'No answer from the Kernel Gateway');
+      await expect(silent).toBeVisible({ timeout: 10000 });
+      const toldMs = since(silentAt);
+      expect(toldMs).toBeLessThan(10000);
+      const told = await shownText(silent);
+      await work.writeAndSave();
+      await page.waitForTimeout(Math.max(0, 20000 - since(silentAt)));
+
+      const healedAt = Date.now();
+      faulty.heal();
+      await expect(statusItem(page)).toContainText('connected', {
+        timeout: 30000
+      });
+      const recoveryMs = since(healedAt);
+      await expect(
+        page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]')
+      ).toBeVisible({ timeout: (count * 0.5 + 30) * 1000 });
+      const output = (await page.notebook.getCellTextOutput(0))!.join('');
+      expect(output.trim().split('\n')).toEqual(range(count));
+      expect((await faulty.kernels()).map(k => k.id)).toEqual([kernel.id]);
+      work.note('the same kernel');
+      work.expectOutput(0, range(count));
+      record({
+        row: 14,
+        fault:
+          'The network goes silent for 20 s (packets dropped, connections open) during a cell that prints',
+        told,
+        toldMs,
+        recoveryMs,
+        // The table's 5 s rule is for faults the browser sees; a silence
+        // is noticed by missing answers (within 10 s).
+        silent: true,
+        checked: work.checkedList,
+        cellsLost: await work.saveAndCountLost()
+      });
+    });
+
+    test('15. the network goes silent while the notebook is idle; the user runs a cell: told within 10 s, then the cell runs', async ({
+      page,
+      tmpPath
+    }) => {
+      const name = 'row15.ipynb';
+      const work = new NotebookWork(page, tmpPath, name, 15);
+      await page.notebook.createNew(name, { kernel: 'python3' });
+      expect(await work.run('x = 15; print(x)')).toEqual(['15\n']);
+      const [kernel] = await faulty.kernels();
+      faulty.partition();
+      // Idle: nothing tells the browser. The user runs a cell.
+      await page.waitForTimeout(3000);
+      const ranAt = Date.now();
+      const code = "print('after', x)";
+      await page.notebook.addCell('code', code);
+      const last = (await page.notebook.getCellCount()) - 1;
+      await startCell(page, last, code);
+      work.expectSource(code);
+      const silent = toast(page, 'No answer from the Kernel Gateway');
+      await expect(silent).toBeVisible({ timeout: 10000 });
+      const toldMs = since(ranAt);
+      expect(toldMs).toBeLessThan(10000);
+      const told = await shownText(silent);
+      await work.writeAndSave();
+
+      const healedAt = Date.now();
+      faulty.heal();
+      await expect(page.locator('.jp-OutputArea-output').last()).toContainText(
+        'after 15',
+        { timeout: 30000 }
+      );
+      const recoveryMs = since(healedAt);
+      expect((await faulty.kernels()).map(k => k.id)).toEqual([kernel.id]);
+      work.note('the same kernel');
+      work.expectOutput(last, ['after 15']);
+      record({
+        row: 15,
+        fault:
+          'The network goes silent while the notebook is idle; the user runs a cell',
+        told,
+        toldMs,
+        recoveryMs,
+        silent: true,
+        checked: work.checkedList,
+        cellsLost: await work.saveAndCountLost()
+      });
+    });
   });
 });
 

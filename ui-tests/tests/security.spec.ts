@@ -9,6 +9,8 @@ import * as fs from 'fs';
 
 import { expect, test as base } from '@playwright/test';
 
+import { expectKernelIdle } from './fixtures';
+
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { ports, tokens, state } = require('./servers');
 
@@ -67,6 +69,8 @@ test('no local credential reaches the gateway; no gateway token reaches the loca
     new RegExp(`^http://localhost:${ports.relay}/kernelspecs/python3/`)
   );
   await card.click();
+  // Type once the notebook has its kernel (typing while it is drawn is lost).
+  await expectKernelIdle(page);
   const cell = page.locator('.jp-Notebook .jp-Cell .cm-content').first();
   await cell.click();
   await page.keyboard.type(

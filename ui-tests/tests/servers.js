@@ -7,6 +7,7 @@ const fs = require('fs');
 const path = require('path');
 
 const { stopProcess, waitForHttp } = require('../../tests/harness/gateway');
+const { waitForPort } = require('../../tests/harness/nginx');
 
 const ports = {
   lab: 18888,
@@ -39,7 +40,18 @@ const ports = {
   // report back.
   enterpriseGateway: 18911,
   enterpriseRelay: 18912,
-  enterpriseResponse: 18913
+  enterpriseResponse: 18913,
+  // Behind nginx (TLS, a path prefix): the gateway, nginx's servers with a
+  // good, an expired, a wrong-host and a self-signed certificate; a gateway
+  // that pings its websockets, with its own nginx; a JupyterLab on https.
+  proxiedGateway: 18914,
+  nginxGood: 18915,
+  nginxExpired: 18916,
+  nginxWrongHost: 18917,
+  nginxSelfSigned: 18918,
+  pingingGateway: 18919,
+  nginxPinging: 18920,
+  httpsLab: 18921
 };
 
 const tokens = {
@@ -163,6 +175,8 @@ const gateway = {
  * @param {string} options.gatewayToken
  * @param {string} [options.gatewayName]
  * @param {boolean} [options.keepState] a restart: keep notebooks and store.
+ * @param {{cert: string, key: string, host: string}} [options.tls] serve
+ *   over https with this certificate, as `https://<host>:<port>`.
  * @returns {Promise<{url: string, stop: () => Promise<void>}>}
  */
 async function startTestLab(options) {
@@ -178,11 +192,25 @@ async function startTestLab(options) {
         GATEWAY_URL: options.gatewayUrl,
         GATEWAY_TOKEN: options.gatewayToken,
         GATEWAY_NAME: options.gatewayName ?? '',
-        ...(options.keepState ? { LAB_KEEP_STATE: '1' } : {})
+        ...(options.keepState ? { LAB_KEEP_STATE: '1' } : {}),
+        ...(options.tls
+          ? {
+              LAB_CERTFILE: options.tls.cert,
+              LAB_KEYFILE: options.tls.key,
+              LAB_HOSTNAME: options.tls.host
+            }
+          : {})
       }),
       stdio: ['ignore', log, log]
     }
   );
+  if (options.tls) {
+    await waitForPort(options.port, 120000, child);
+    return {
+      url: `https://${options.tls.host}:${options.port}`,
+      stop: () => stopProcess(child)
+    };
+  }
   const url = `http://127.0.0.1:${options.port}`;
   await waitForHttp(`${url}/lab`, 120000, child);
   return { url, stop: () => stopProcess(child) };
