@@ -97,6 +97,8 @@ const gatewayPlugin: ServiceManagerPlugin<IKernelGateway> = {
       clientIds: browserStorage('sessionStorage'),
       loadImage,
       localUserName: () => localUserName(localSettings),
+      // The heartbeat's probes must not show in the kernel status.
+      heartbeat: untrackedMessageTypes().includes('kernel_info_request'),
       // Pause polling like JupyterLab's own managers do.
       standby: () => !(connectionStatus?.isConnected ?? true) || 'when-hidden'
     });
@@ -260,6 +262,21 @@ const uiPlugin: JupyterFrontEndPlugin<void> = {
     }
   }
 };
+
+/**
+ * The message types whose status messages JupyterLab leaves out of the
+ * kernel status it shows (from the server's page config).
+ */
+function untrackedMessageTypes(): string[] {
+  try {
+    const types: unknown = JSON.parse(
+      PageConfig.getOption('untracked_message_types') || '[]'
+    );
+    return Array.isArray(types) ? types.map(String) : [];
+  } catch {
+    return [];
+  }
+}
 
 /**
  * `localStorage` or `sessionStorage`, or a memory store where the browser

@@ -29,7 +29,8 @@ it('notices a silent network within 10 s while a cell runs, then gets all the ou
     localBaseUrl: 'http://127.0.0.1:8888/',
     stores: browserStores(),
     clientIds: new MemoryStorage(),
-    standby: () => false
+    standby: () => false,
+    heartbeat: true
   });
   const health: IGatewayHealth[] = [];
   backend.requester.healthChanged.connect((_, h) => health.push(h));

@@ -89,11 +89,13 @@ export class GatewayBackend implements IKernelBackend {
       ),
       kernelSpecAPIClient,
       onShutdownReply: id => void this.kernelClient.confirmGone(id),
-      heartbeat: {
-        keepAliveSeconds: () => this._config.keepAliveInterval,
-        onSilent: (_, seconds) => this.requester.reportSilence(seconds),
-        gatewayAnswers: () => this.requester.health.state === 'connected'
-      }
+      heartbeat: options.heartbeat
+        ? {
+            keepAliveSeconds: () => this._config.keepAliveInterval,
+            onSilent: (_, seconds) => this.requester.reportSilence(seconds),
+            gatewayAnswers: () => this.requester.health.state === 'connected'
+          }
+        : undefined
     });
     this.kernelspecs = new KernelSpecManager({
       serverSettings,
@@ -354,5 +356,11 @@ export namespace GatewayBackend {
      * Asks the user for the values of launch options.
      */
     launchOptions?: LaunchOptionsChooser;
+    /**
+     * Probe kernel websockets (see `KernelHeartbeat`): only where the page
+     * leaves the probes' status messages out of the kernel status shown
+     * (JupyterLab's `untracked_message_types` lists `kernel_info_request`).
+     */
+    heartbeat?: boolean;
   }
 }

@@ -232,6 +232,7 @@ export class KernelGatewayService implements IKernelGateway {
       WebSocket: options.WebSocket,
       loadImage: options.loadImage,
       localUserName: this._localUserName,
+      heartbeat: options.heartbeat,
       launchOptions: request =>
         this._launchOptionsChooser?.(request) ?? Promise.resolve({})
     });
@@ -309,6 +310,11 @@ export namespace KernelGatewayService {
      * `KERNEL_USERNAME` when the setting is empty.
      */
     localUserName?: () => Promise<string>;
+    /**
+     * Probe kernel websockets for silence and keep them alive (see
+     * `GatewayBackend.IOptions.heartbeat`).
+     */
+    heartbeat?: boolean;
     fetch?: FetchFunction;
     WebSocket?: typeof WebSocket;
     loadImage?: (url: string) => Promise<boolean>;
