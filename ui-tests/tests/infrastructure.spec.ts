@@ -209,6 +209,8 @@ test.describe('behind nginx, under https and a path prefix', () => {
   }) => {
     await page.notebook.createNew('quiet.ipynb', { kernel: 'python3' });
     await expectKernelIdle(page);
+    const [kernelId] = await pageKernelIds(page);
+    expect(kernelId).toBeTruthy();
     const seen = await watchStatus(page);
     // Idle for longer than the proxy's 5 s timeout, twice.
     await page.waitForTimeout(12000);
@@ -230,8 +232,13 @@ test.describe('behind nginx, under https and a path prefix', () => {
     const channels = proxy
       .logs()
       .access.split('\n')
-      .filter(line => line.includes('/channels') && / 101 /.test(line));
-    // nginx logs a websocket when it ends: none ended during the test.
+      .filter(
+        line =>
+          line.includes(`/api/kernels/${kernelId}/channels`) &&
+          / 101 /.test(line)
+      );
+    // nginx logs a websocket when it ends: none of this kernel's ended
+    // (earlier tests' websockets may be logged as their pages close).
     expect(channels).toEqual([]);
   });
 });
