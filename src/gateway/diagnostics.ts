@@ -9,11 +9,17 @@
 import { UUID } from '@lumino/coreutils';
 
 import type { IGatewayConfig } from './config';
-import { isMixedContent } from './config';
+import { isMixedContent, launchRequestTimeout } from './config';
 import type { FetchFunction } from './connection';
-import { fallbackLogoUrl, withToken } from './connection';
+import { withToken } from './connection';
 import type { GatewayFlavor } from './errors';
 import { Messages, USER_REFUSAL } from './errors';
+import {
+  answersAtAll,
+  probe,
+  readGatewayVersion,
+  tokenLoadsLogo
+} from './probe';
 import { withTimeout } from './timeout';
 
 /**
@@ -118,17 +124,7 @@ export async function testGatewayConnection(
   };
   const timeout = (env.timeout ?? config.requestTimeout) * 1000;
   const net = (url: string, init: RequestInit = {}) =>
-    withTimeout(
-      signal =>
-        env.fetch(url, {
-          credentials: 'omit',
-          cache: 'no-store',
-          referrerPolicy: 'no-referrer',
-          ...init,
-          signal
-        }),
-      timeout
-    );
+    probe(env.fetch, url, timeout, init);
 
   // 1. Settings.
   if (!config.url) {
@@ -173,10 +169,9 @@ export async function testGatewayConnection(
   // 2. Reachability: anything answering at all (no CORS needed).
   const host = new URL(config.url).host;
   const api = `${config.url}api`;
-  try {
-    await net(api, { mode: 'no-cors' });
+  if (await answersAtAll(env.fetch, api, timeout)) {
     report('reach', 'pass', `Something answers at ${host}.`);
-  } catch {
+  } else {
     if (await tlsFailsButPortAnswers(config, env)) {
       report(
         'reach',
@@ -205,15 +200,9 @@ export async function testGatewayConnection(
   try {
     const response = await net(withToken(api, config));
     if (response.ok) {
-      const data = (await response.json()) as {
-        version?: unknown;
-        gateway_version?: unknown;
-      };
-      version = String(data.gateway_version ?? data.version ?? '');
-      flavor =
-        data.gateway_version !== undefined
-          ? 'enterprise-gateway'
-          : 'kernel-gateway';
+      const answer = readGatewayVersion(await response.json());
+      version = answer.version ?? '';
+      flavor = answer.flavor;
       withTokenOk = true;
     } else if (response.status === 401) {
       report('api', 'pass', `The gateway answers (HTTP ${response.status}).`);
@@ -242,13 +231,17 @@ export async function testGatewayConnection(
     // sends its 401 without CORS headers) or a gateway that does not allow
     // this origin. An image request is not subject to CORS: if a logo loads
     // with the token, the token is right and CORS is the problem.
-    const tokenWorks = await probeTokenWithImage(config, env);
+    const tokenWorks = await tokenLoadsLogo(
+      config,
+      env.loadImage,
+      env.knownLogoUrls
+    );
     report(
       'api',
       'pass',
       'The gateway answers, but this page may not read its answers.'
     );
-    if (tokenWorks === true) {
+    if (tokenWorks) {
       report(
         'token',
         'pass',
@@ -352,27 +345,6 @@ export async function testGatewayConnection(
 }
 
 /**
- * Whether a kernelspec logo loads with the configured token; `undefined`
- * when nothing could be tried.
- */
-async function probeTokenWithImage(
-  config: IGatewayConfig,
-  env: IDiagnosticEnvironment
-): Promise<boolean | undefined> {
-  if (!env.loadImage) {
-    return undefined;
-  }
-  const candidates = [...(env.knownLogoUrls ?? []), fallbackLogoUrl(config)];
-  for (const url of candidates) {
-    const bare = url.split('?')[0];
-    if (await env.loadImage(withToken(bare, config))) {
-      return true;
-    }
-  }
-  return undefined;
-}
-
-/**
  * Start a kernel, open its websocket, ask `kernel_info`, shut it down.
  */
 async function probeWebsocket(
@@ -400,7 +372,7 @@ async function probeWebsocket(
           referrerPolicy: 'no-referrer',
           signal
         }),
-      (config.launchTimeout + 5) * 1000
+      launchRequestTimeout(config) * 1000
     );
     if (response.status === 403 && (await isUserRefusal(response))) {
       return [
@@ -420,7 +392,7 @@ async function probeWebsocket(
   } catch (error) {
     return [
       'fail',
-      `Starting a kernel failed or took longer than ${config.launchTimeout + 5} s (${String(error)}).`,
+      `Starting a kernel failed or took longer than ${launchRequestTimeout(config)} s (${String(error)}).`,
       'Raise "Kernel launch timeout" if kernels start slowly on this gateway.'
     ];
   }
@@ -463,22 +435,7 @@ async function tlsFailsButPortAnswers(
     return false;
   }
   const port = url.port || '443';
-  try {
-    await withTimeout(
-      signal =>
-        env.fetch(`http://${url.hostname}:${port}/`, {
-          mode: 'no-cors',
-          credentials: 'omit',
-          cache: 'no-store',
-          referrerPolicy: 'no-referrer',
-          signal
-        }),
-      3000
-    );
-    return true;
-  } catch {
-    return false;
-  }
+  return answersAtAll(env.fetch, `http://${url.hostname}:${port}/`, 3000);
 }
 
 /**

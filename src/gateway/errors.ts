@@ -1,19 +1,10 @@
 import { ServerConnection } from '@jupyterlab/services';
 
 /**
- * What went wrong when talking to a gateway.
+ * The gateway could not be reached or did not answer in time.
  *
  * - `unreachable`: nothing answered (gateway down, wrong host or port, network).
  * - `timeout`: the gateway did not answer in time.
- * - `refused`: the gateway answered, but the browser may not read the answer:
- *   a wrong token or a gateway that does not allow this page's origin (CORS).
- * - `http`: the gateway answered with an error status. `status` is undefined
- *   when the browser hid it (Kernel Gateway sends errors without CORS headers).
- */
-export type GatewayErrorKind = 'unreachable' | 'timeout' | 'refused' | 'http';
-
-/**
- * The gateway could not be reached or did not answer in time.
  *
  * It is a `ServerConnection.NetworkError`, so JupyterLab's kernel connection
  * keeps retrying instead of declaring the kernel dead.
@@ -33,43 +24,89 @@ export class GatewayNetworkError extends ServerConnection.NetworkError {
  * The gateway answered with an error, or refused the page.
  */
 export class GatewayResponseError extends ServerConnection.ResponseError {
-  constructor(
-    readonly kind: 'refused' | 'http',
-    readonly gatewayUrl: string,
-    response: Response,
-    message: string,
-    /**
-     * The HTTP status, when the browser could see it.
-     */
-    readonly status: number | undefined,
-    /**
-     * The gateway's own message (first line only, never a traceback).
-     */
-    readonly gatewayMessage = '',
-    /**
-     * For `refused`: what was refused, when it could be told — the token,
-     * this page's origin (CORS), or plain http from an https page (the
-     * browser refuses it: mixed content).
-     */
-    readonly reason?: RefusalReason
-  ) {
-    super(response, message);
+  constructor(options: GatewayResponseError.IOptions) {
+    super(options.response ?? Response.error(), options.message);
     this.name = 'GatewayResponseError';
+    this.kind = options.kind;
+    this.gatewayUrl = options.gatewayUrl;
+    this.status = options.status;
+    this.gatewayMessage = options.gatewayMessage ?? '';
+    this.reason = options.reason;
+  }
+
+  /**
+   * - `refused`: the gateway answered, but the browser may not read the
+   *   answer: a wrong token or a gateway that does not allow this page's
+   *   origin (CORS), or plain http from an https page;
+   * - `http`: the gateway answered with an error status.
+   */
+  readonly kind: 'refused' | 'http';
+  readonly gatewayUrl: string;
+  /**
+   * The HTTP status, when the browser could see it (Kernel Gateway sends
+   * errors without CORS headers: then it is undefined).
+   */
+  readonly status: number | undefined;
+  /**
+   * The gateway's own message (first line only, never a traceback).
+   */
+  readonly gatewayMessage: string;
+  /**
+   * For `refused`: what was refused, when it could be told.
+   */
+  readonly reason: RefusalReason | undefined;
+}
+
+export namespace GatewayResponseError {
+  export interface IOptions {
+    kind: 'refused' | 'http';
+    gatewayUrl: string;
+    /**
+     * The short sentence shown to the user.
+     */
+    message: string;
+    /**
+     * The response, when the browser could read it.
+     */
+    response?: Response;
+    status?: number;
+    gatewayMessage?: string;
+    reason?: RefusalReason;
   }
 }
 
 /**
- * What a gateway (or the browser) refused, when it can be told.
+ * An answer from the gateway did not have the expected shape. The gateway
+ * answered (so it is an `http` error: the gateway itself works), but what
+ * it sent is not used.
+ */
+export class InvalidGatewayAnswer extends GatewayResponseError {
+  constructor(what: string, gatewayUrl = '') {
+    super({
+      kind: 'http',
+      gatewayUrl,
+      message: `The Kernel Gateway${gatewayUrl ? ` at ${gatewayUrl}` : ''} sent an invalid ${what}.`
+    });
+    this.name = 'InvalidGatewayAnswer';
+  }
+}
+
+/**
+ * What a gateway (or the browser) refused, when it can be told — the token,
+ * this page's origin (CORS), or plain http from an https page (the browser
+ * refuses it: mixed content).
  */
 export type RefusalReason = 'token' | 'cors' | 'mixed-content';
 
 /**
  * Any error raised by the gateway clients.
  */
-export type GatewayError = GatewayNetworkError | GatewayResponseError;
+export type GatewayError =
+  GatewayNetworkError | GatewayResponseError | InvalidGatewayAnswer;
 
 /**
- * Whether an error was raised by the gateway clients.
+ * Whether an error was raised by the gateway clients (an invalid answer is
+ * a response error).
  */
 export function isGatewayError(err: unknown): err is GatewayError {
   return (
@@ -352,7 +389,7 @@ export function summarizeGatewayError(error: GatewayError): string {
       }
       return `The Kernel Gateway at ${url} refused this page (token or CORS).`;
     }
-    default:
+    case 'http':
       return error.message.split('. ')[0];
   }
 }

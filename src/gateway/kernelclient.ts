@@ -451,14 +451,14 @@ export class GatewayKernelClient implements Kernel.IKernelAPIClient {
     const config = this._requester.config;
     const ctx = this._requester.messageContext('start a kernel');
     const explained = (message: string) =>
-      new GatewayResponseError(
-        'http',
-        config.url,
-        error.response,
+      new GatewayResponseError({
+        kind: 'http',
+        gatewayUrl: config.url,
+        response: error.response,
         message,
-        error.status,
-        error.gatewayMessage
-      );
+        status: error.status,
+        gatewayMessage: error.gatewayMessage
+      });
     if (error.status === 403 && USER_REFUSAL.test(error.gatewayMessage)) {
       return explained(Messages.unauthorizedUser(ctx, username));
     }

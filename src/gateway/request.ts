@@ -6,9 +6,14 @@ import { Signal } from '@lumino/signaling';
 import type { IGatewayConfig } from './config';
 import { isMixedContent, mixedContentMessage } from './config';
 import type { ConfigSource, FetchFunction } from './connection';
-import { fallbackLogoUrl, withToken } from './connection';
+import { withToken } from './connection';
 import type { GatewayError, GatewayFlavor, IMessageContext } from './errors';
-import { withTimeout } from './timeout';
+import {
+  answersAtAll,
+  probe,
+  readGatewayVersion,
+  tokenLoadsLogo
+} from './probe';
 import {
   GatewayNetworkError,
   GatewayResponseError,
@@ -237,15 +242,14 @@ export class GatewayRequester {
     } catch {
       // Not JSON: keep the status alone.
     }
-    const kind = response.status === 401 ? 'refused' : 'http';
-    return new GatewayResponseError(
-      kind,
-      this.config.url,
+    return new GatewayResponseError({
+      kind: response.status === 401 ? 'refused' : 'http',
+      gatewayUrl: this.config.url,
       response,
-      Messages.status(ctx, response.status, gatewayMessage),
-      response.status,
+      message: Messages.status(ctx, response.status, gatewayMessage),
+      status: response.status,
       gatewayMessage
-    );
+    });
   }
 
   /**
@@ -275,18 +279,9 @@ export class GatewayRequester {
       action: 'check the connection',
       // A gateway that takes longer is as good as silent.
       timeout: Math.min(CHECK_TIMEOUT, this.config.requestTimeout)
-    })) as { version?: unknown; gateway_version?: unknown };
-    const version =
-      typeof answer?.gateway_version === 'string'
-        ? answer.gateway_version
-        : typeof answer?.version === 'string'
-          ? answer.version
-          : undefined;
+    })) as unknown;
+    const { version, flavor } = readGatewayVersion(answer);
     const rtt = Math.round(performance.now() - started);
-    const flavor: GatewayFlavor =
-      answer?.gateway_version !== undefined
-        ? 'enterprise-gateway'
-        : 'kernel-gateway';
     this._health = { ...this._health, rtt, version, flavor };
     this._healthChanged.emit(this._health);
     return { version };
@@ -297,31 +292,16 @@ export class GatewayRequester {
    */
   private async _diagnose(ctx: IMessageContext): Promise<GatewayError> {
     if (isMixedContent(this.config, this._pageOrigin)) {
-      return new GatewayResponseError(
-        'refused',
-        this.config.url,
-        Response.error(),
-        mixedContentMessage(this.config),
-        undefined,
-        '',
-        'mixed-content'
-      );
+      return new GatewayResponseError({
+        kind: 'refused',
+        gatewayUrl: this.config.url,
+        message: mixedContentMessage(this.config),
+        reason: 'mixed-content'
+      });
     }
     const probeTimeout = Math.min(10, this.config.requestTimeout) * 1000;
     const apiUrl = URLExt.join(this.serverSettings.baseUrl, 'api');
-    try {
-      await withTimeout(
-        signal =>
-          this._network(apiUrl, {
-            mode: 'no-cors',
-            credentials: 'omit',
-            cache: 'no-store',
-            referrerPolicy: 'no-referrer',
-            signal
-          }),
-        probeTimeout
-      );
-    } catch {
+    if (!(await answersAtAll(this._network, apiUrl, probeTimeout))) {
       return new GatewayNetworkError(
         'unreachable',
         this.config.url,
@@ -329,67 +309,37 @@ export class GatewayRequester {
       );
     }
     try {
-      const response = await withTimeout(
-        signal =>
-          this._network(withToken(apiUrl, this.config), {
-            credentials: 'omit',
-            cache: 'no-store',
-            referrerPolicy: 'no-referrer',
-            signal
-          }),
+      const response = await probe(
+        this._network,
+        withToken(apiUrl, this.config),
         probeTimeout
       );
       if (response.ok) {
-        return new GatewayResponseError(
-          'http',
-          this.config.url,
-          Response.error(),
-          Messages.status(ctx, undefined, ''),
-          undefined
-        );
+        return new GatewayResponseError({
+          kind: 'http',
+          gatewayUrl: this.config.url,
+          message: Messages.status(ctx, undefined, '')
+        });
       }
     } catch {
       // Refused: fall through.
     }
     // The browser may not read the gateway's answer: a wrong token (Kernel
     // Gateway sends its 401 without CORS headers) or an origin the gateway
-    // does not allow. An image request is not subject to CORS: a logo that
-    // loads with the token proves the token, so CORS is the cause.
-    if (await this._tokenLoadsLogo()) {
-      return new GatewayResponseError(
-        'refused',
-        this.config.url,
-        Response.error(),
-        Messages.cors(ctx),
-        undefined,
-        '',
-        'cors'
-      );
+    // does not allow. A logo that loads with the token proves the token.
+    if (await tokenLoadsLogo(this.config, this._loadImage, this.logoUrls)) {
+      return new GatewayResponseError({
+        kind: 'refused',
+        gatewayUrl: this.config.url,
+        message: Messages.cors(ctx),
+        reason: 'cors'
+      });
     }
-    return new GatewayResponseError(
-      'refused',
-      this.config.url,
-      Response.error(),
-      Messages.refused(ctx),
-      undefined
-    );
-  }
-
-  private async _tokenLoadsLogo(): Promise<boolean> {
-    if (!this._loadImage || !this.config.token) {
-      return false;
-    }
-    const candidates = [...this.logoUrls, fallbackLogoUrl(this.config)];
-    for (const url of candidates) {
-      try {
-        if (await this._loadImage(withToken(url.split('?')[0], this.config))) {
-          return true;
-        }
-      } catch {
-        // Not a gateway URL: skip.
-      }
-    }
-    return false;
+    return new GatewayResponseError({
+      kind: 'refused',
+      gatewayUrl: this.config.url,
+      message: Messages.refused(ctx)
+    });
   }
 
   /**

@@ -8,15 +8,9 @@
  */
 import type { Kernel, KernelSpec } from '@jupyterlab/services';
 
-/**
- * An answer from the gateway did not have the expected shape.
- */
-export class InvalidGatewayAnswer extends Error {
-  constructor(what: string) {
-    super(`The Kernel Gateway sent an invalid ${what}.`);
-    this.name = 'InvalidGatewayAnswer';
-  }
-}
+import { InvalidGatewayAnswer } from './errors';
+
+export { InvalidGatewayAnswer };
 
 /**
  * Whether `value` is a plain JSON object.

@@ -10,6 +10,9 @@ import type { IDisposable } from '@lumino/disposable';
 import type { ISignal } from '@lumino/signaling';
 import { Signal } from '@lumino/signaling';
 
+import type { IGatewayConfig } from '../gateway/config';
+import type { LaunchValues } from '../gateway/launchoptions';
+import type { IGatewayHealth } from '../gateway/request';
 import { RetirableSessionClient } from './retirable';
 
 /**
@@ -23,6 +26,11 @@ import { RetirableSessionClient } from './retirable';
  * callers.
  */
 export interface IKernelBackend extends IDisposable {
+  /**
+   * Where the kernels run: the local Jupyter server, or a gateway (then the
+   * backend is an {@link IGatewayBackend}; see {@link isGatewayBackend}).
+   */
+  readonly kind: 'local' | 'gateway';
   /**
    * A stable id: `local`, or the gateway's URL.
    */
@@ -45,6 +53,56 @@ export interface IKernelBackend extends IDisposable {
    * failures are reported by the extension in its own words instead.
    */
   readonly failuresAreLocal: boolean;
+}
+
+/**
+ * A backend whose kernels run on a gateway: what callers may ask of it
+ * beyond the managers.
+ */
+export interface IGatewayBackend extends IKernelBackend {
+  readonly kind: 'gateway';
+  /**
+   * The gateway's configuration in force.
+   */
+  readonly config: IGatewayConfig;
+  /**
+   * The gateway's health, as seen by the last request made to it.
+   */
+  readonly health: IGatewayHealth;
+  /**
+   * Emitted when the health state or its error changes.
+   */
+  readonly healthChanged: ISignal<IGatewayBackend, IGatewayHealth>;
+  /**
+   * Check the connection now (`GET api`); the health says the outcome.
+   */
+  check(): Promise<IGatewayHealth>;
+  /**
+   * Apply a new configuration of the same gateway (same URL).
+   */
+  reconfigure(config: IGatewayConfig): void;
+  /**
+   * Whether a kernel with this id runs on this gateway, as far as this
+   * page knows.
+   */
+  owns(kernelId: string): boolean;
+  /**
+   * The launch options a kernel was started with, if any.
+   */
+  launchValues(kernelId: string): LaunchValues | undefined;
+  /**
+   * The user's name as sent in `KERNEL_USERNAME`.
+   */
+  kernelUsername(): Promise<string>;
+}
+
+/**
+ * Whether a backend's kernels run on a gateway.
+ */
+export function isGatewayBackend(
+  backend: IKernelBackend
+): backend is IGatewayBackend {
+  return backend.kind === 'gateway';
 }
 
 /**
@@ -97,6 +155,7 @@ export class LocalBackend implements IKernelBackend {
     tolerateDisposal(this);
   }
 
+  readonly kind = 'local';
   readonly id = 'local';
   readonly label = 'Local';
   readonly failuresAreLocal = true;

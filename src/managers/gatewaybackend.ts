@@ -9,6 +9,7 @@ import { gatewayLabel } from '../gateway/config';
 import type { FetchFunction } from '../gateway/connection';
 import { makeGatewaySettings } from '../gateway/connection';
 import type { LaunchOptionsChooser } from '../gateway/kernelclient';
+import type { LaunchValues } from '../gateway/launchoptions';
 import { GatewayKernelClient } from '../gateway/kernelclient';
 import { GatewayKernelSpecClient } from '../gateway/kernelspecclient';
 import type { ILaunchEvent } from '../gateway/launch';
@@ -18,7 +19,11 @@ import { ClientSessionClient } from '../gateway/sessionclient';
 import type { IKeyValueStorage } from '../store/browserstore';
 import type { ISessionRecord } from '../store/records';
 import type { IBackendStore, ISessionStores } from '../store/store';
-import type { IBackendOptions, IKernelBackend } from './backend';
+import type {
+  IBackendOptions,
+  IGatewayBackend,
+  IKernelBackend
+} from './backend';
 import { tolerateDisposal } from './backend';
 import {
   GatewayKernelManager,
@@ -32,7 +37,7 @@ import { RetirableSessionClient } from './retirable';
  * The kernels of one gateway: JupyterLab's stock managers, built with the
  * gateway's REST clients and connection settings.
  */
-export class GatewayBackend implements IKernelBackend {
+export class GatewayBackend implements IGatewayBackend {
   constructor(options: GatewayBackend.IOptions) {
     const { config, standby } = options;
     const network: FetchFunction =
@@ -157,8 +162,34 @@ export class GatewayBackend implements IKernelBackend {
     return this._store.kind;
   }
 
+  readonly kind = 'gateway';
   readonly id: string;
   readonly failuresAreLocal = false;
+
+  get health(): IGatewayHealth {
+    return this.requester.health;
+  }
+
+  get healthChanged(): ISignal<this, IGatewayHealth> {
+    return this._healthChanged;
+  }
+
+  async check(): Promise<IGatewayHealth> {
+    try {
+      await this.requester.check();
+    } catch {
+      // The health says what went wrong.
+    }
+    return this.requester.health;
+  }
+
+  owns(kernelId: string): boolean {
+    return this.kernelClient.owns(kernelId);
+  }
+
+  launchValues(kernelId: string): LaunchValues | undefined {
+    return this.kernelClient.launchValues(kernelId);
+  }
 
   /**
    * The configuration in force.
@@ -248,6 +279,7 @@ export class GatewayBackend implements IKernelBackend {
       void this.kernels.refreshRunning().catch(() => undefined);
       void this.sessions.refreshRunning().catch(() => undefined);
     }
+    this._healthChanged.emit(health);
   }
 
   /**
@@ -303,6 +335,7 @@ export class GatewayBackend implements IKernelBackend {
   private _localUserName?: () => Promise<string>;
   private _health: HealthMonitor;
   private _lastState: IGatewayHealth['state'] = 'unknown';
+  private _healthChanged = new Signal<this, IGatewayHealth>(this);
   private _kernelLost = new Signal<this, ISessionRecord>(this);
   private _told = new Set<string>();
   private _kernelLaunch = new Signal<this, ILaunchEvent>(this);

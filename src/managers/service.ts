@@ -30,8 +30,8 @@ import type {
   IKernelLaunch,
   IKernelLoss
 } from '../tokens';
-import type { IKernelBackend } from './backend';
-import { BackendSet, LocalBackend } from './backend';
+import type { IGatewayBackend, IKernelBackend } from './backend';
+import { BackendSet, isGatewayBackend, LocalBackend } from './backend';
 import { GatewayBackend } from './gatewaybackend';
 import { RoutingKernelManager } from './kernelmanager';
 import { RoutingKernelSpecManager } from './kernelspecmanager';
@@ -83,7 +83,7 @@ export class KernelGatewayService implements IKernelGateway {
   }
 
   get health(): IGatewayHealth | null {
-    return this._gateway()?.requester.health ?? null;
+    return this._gateway()?.health ?? null;
   }
 
   get healthChanged(): ISignal<this, IGatewayHealth> {
@@ -112,10 +112,9 @@ export class KernelGatewayService implements IKernelGateway {
 
   launchValues(kernelId: string): LaunchValues | undefined {
     for (const backend of this._backends.backends) {
-      const values =
-        backend instanceof GatewayBackend
-          ? backend.kernelClient.launchValues(kernelId)
-          : undefined;
+      const values = isGatewayBackend(backend)
+        ? backend.launchValues(kernelId)
+        : undefined;
       if (values) {
         return values;
       }
@@ -143,14 +142,14 @@ export class KernelGatewayService implements IKernelGateway {
       return [];
     }
     const active = this._backends.primary;
-    if (active instanceof GatewayBackend && active.id === config.url) {
+    if (isGatewayBackend(active) && active.id === config.url) {
       // Same gateway: new token, timeouts or environment, in place.
       active.reconfigure(config);
     } else {
       const reused = this._backends.retired.find(
         backend => backend.id === (config.url || 'local')
       );
-      if (reused instanceof GatewayBackend) {
+      if (reused && isGatewayBackend(reused)) {
         reused.reconfigure(config);
       }
       const next = reused ?? this._create(config);
@@ -171,8 +170,7 @@ export class KernelGatewayService implements IKernelGateway {
 
   isGatewayKernel(id: string): boolean {
     return this._backends.backends.some(
-      backend =>
-        backend instanceof GatewayBackend && backend.kernelClient.owns(id)
+      backend => isGatewayBackend(backend) && backend.owns(id)
     );
   }
 
@@ -196,20 +194,15 @@ export class KernelGatewayService implements IKernelGateway {
     if (!gateway) {
       return null;
     }
-    try {
-      await gateway.requester.check();
-    } catch {
-      // The health says what went wrong.
-    }
-    return gateway.requester.health;
+    return gateway.check();
   }
 
   /**
    * The active gateway backend, if kernels go to a gateway.
    */
-  private _gateway(): GatewayBackend | null {
+  private _gateway(): IGatewayBackend | null {
     const active = this._backends.primary;
-    return active instanceof GatewayBackend ? active : null;
+    return isGatewayBackend(active) ? active : null;
   }
 
   private _create(config: IGatewayConfig): IKernelBackend {
@@ -251,14 +244,14 @@ export class KernelGatewayService implements IKernelGateway {
   }
 
   private _follow(backend: IKernelBackend): void {
-    if (backend instanceof GatewayBackend) {
-      backend.requester.healthChanged.connect(this._onHealth, this);
+    if (isGatewayBackend(backend)) {
+      backend.healthChanged.connect(this._onHealth, this);
     }
   }
 
   private _unfollow(backend: IKernelBackend): void {
-    if (backend instanceof GatewayBackend) {
-      backend.requester.healthChanged.disconnect(this._onHealth, this);
+    if (isGatewayBackend(backend)) {
+      backend.healthChanged.disconnect(this._onHealth, this);
     }
   }
 
