@@ -9,9 +9,39 @@
 
 const { PROTOCOL, serialize, deserialize } = require('./v1');
 
+/**
+ * @typedef {import('@jupyterlab/services').KernelMessage.IMessage} Message
+ * @typedef {import('@jupyterlab/services').KernelMessage.IStreamMsg} StreamMessage
+ * @typedef {import('@jupyterlab/services').KernelMessage.IStatusMsg} StatusMessage
+ */
+
+/**
+ * What a request measured: milliseconds to the reply and to the status
+ * `idle`, and the stream bytes received meanwhile.
+ *
+ * @typedef {{reply: number, idle: number, bytes: number}} Measure
+ */
+
+/**
+ * The page's globals this client adds: the v1 codec, and the kernel with
+ * its websocket.
+ *
+ * @typedef {Window & typeof globalThis & {
+ *   __v1: {serialize: typeof serialize, deserialize: typeof deserialize},
+ *   __raw?: {
+ *     kernel: {id: string},
+ *     ws: WebSocket,
+ *     request: (msgType: string, content: object) => Promise<Measure>
+ *   }
+ * }} RawWindow
+ */
+
 class BrowserWsClient {
   /**
-   * @param page a Playwright page on an origin the gateway allows (CORS).
+   * @param {import('playwright-core').Page} page a Playwright page on an
+   *   origin the gateway allows (CORS).
+   * @param {string} gatewayUrl
+   * @param {string} token
    */
   constructor(page, gatewayUrl, token) {
     this.page = page;
@@ -19,18 +49,25 @@ class BrowserWsClient {
     this.token = token;
   }
 
+  /**
+   * Start a kernel and connect to it; resolves with the milliseconds taken.
+   *
+   * @returns {Promise<number>}
+   */
   async start() {
     await this.page.addScriptTag({
       content: `window.__v1 = { serialize: ${serialize.toString()}, deserialize: ${deserialize.toString()} };`
     });
     return this.page.evaluate(
       async ({ base, token, protocol }) => {
+        const page = /** @type {RawWindow} */ (window);
         const started = performance.now();
         const response = await fetch(`${base}api/kernels?token=${token}`, {
           method: 'POST',
           body: '{}',
           headers: { 'Content-Type': 'application/json' }
         });
+        /** @type {{id: string}} */
         const kernel = await response.json();
         const session = crypto.randomUUID();
         const ws = new WebSocket(
@@ -42,11 +79,23 @@ class BrowserWsClient {
           ws.onopen = resolve;
           ws.onerror = reject;
         });
+        /** @type {Map<string, (msg: Message) => void>} */
         const listeners = new Map();
         ws.onmessage = event => {
-          const msg = window.__v1.deserialize(new Uint8Array(event.data));
-          listeners.get(msg.parent_header?.msg_id)?.(msg);
+          const msg = page.__v1.deserialize(new Uint8Array(event.data));
+          const parent = /** @type {Partial<Message['header']>} */ (
+            msg.parent_header
+          );
+          const id = parent?.msg_id;
+          if (id !== undefined) {
+            listeners.get(id)?.(msg);
+          }
         };
+        /**
+         * @param {string} msgType
+         * @param {object} content
+         * @returns {Promise<Measure>}
+         */
         const request = (msgType, content) => {
           const id = crypto.randomUUID();
           const sent = performance.now();
@@ -58,10 +107,11 @@ class BrowserWsClient {
               if (msg.channel === 'shell') {
                 reply = performance.now() - sent;
               } else if (msg.header.msg_type === 'stream') {
-                bytes += msg.content.text.length;
+                bytes += /** @type {StreamMessage} */ (msg).content.text.length;
               } else if (
                 msg.header.msg_type === 'status' &&
-                msg.content.execution_state === 'idle'
+                /** @type {StatusMessage} */ (msg).content.execution_state ===
+                  'idle'
               ) {
                 idle = performance.now() - sent;
               }
@@ -71,7 +121,7 @@ class BrowserWsClient {
               }
             });
             ws.send(
-              window.__v1.serialize({
+              page.__v1.serialize({
                 channel: 'shell',
                 header: {
                   msg_id: id,
@@ -88,7 +138,7 @@ class BrowserWsClient {
             );
           });
         };
-        window.__raw = { kernel, ws, request };
+        page.__raw = { kernel, ws, request };
         await request('kernel_info_request', {});
         return performance.now() - started;
       },
@@ -96,24 +146,39 @@ class BrowserWsClient {
     );
   }
 
+  /**
+   * Run `code`; resolves when the kernel is idle again.
+   *
+   * @param {string} code
+   * @returns {Promise<Measure>}
+   */
   execute(code) {
     return this.page.evaluate(
       code =>
-        window.__raw.request('execute_request', {
-          code,
-          silent: false,
-          store_history: false,
-          user_expressions: {},
-          allow_stdin: false
-        }),
+        /** @type {Required<RawWindow>} */ (window).__raw.request(
+          'execute_request',
+          {
+            code,
+            silent: false,
+            store_history: false,
+            user_expressions: {},
+            allow_stdin: false
+          }
+        ),
       code
     );
   }
 
+  /**
+   * Close the websocket and shut the kernel down.
+   *
+   * @returns {Promise<void>}
+   */
   async stop() {
     await this.page.evaluate(
       async ({ base, token }) => {
-        const raw = window.__raw;
+        const page = /** @type {RawWindow} */ (window);
+        const raw = page.__raw;
         if (!raw) {
           return;
         }
@@ -121,7 +186,7 @@ class BrowserWsClient {
         await fetch(`${base}api/kernels/${raw.kernel.id}?token=${token}`, {
           method: 'DELETE'
         });
-        window.__raw = undefined;
+        page.__raw = undefined;
       },
       { base: this.gatewayUrl, token: this.token }
     );

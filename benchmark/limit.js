@@ -5,19 +5,39 @@
 'use strict';
 
 const { randomUUID } = require('crypto');
-const path = require('path');
 
-const WebSocket = require(path.join(__dirname, '..', 'node_modules', 'ws'));
+// The project's own ws (node_modules at the root); not the global WebSocket.
+const WsWebSocket = require('ws');
 const { PROTOCOL, serialize, deserialize } = require('./v1');
 
+/**
+ * @typedef {import('@jupyterlab/services').KernelMessage.IMessage} Message
+ * @typedef {import('@jupyterlab/services').KernelMessage.IStreamMsg} StreamMessage
+ * @typedef {import('@jupyterlab/services').KernelMessage.IStatusMsg} StatusMessage
+ */
+
 class LimitClient {
+  /**
+   * @param {string} gatewayUrl
+   * @param {string} token
+   */
   constructor(gatewayUrl, token) {
     this.gatewayUrl = gatewayUrl;
     this.token = token;
     this.session = randomUUID();
+    /** @type {Map<string, (msg: Message) => void>} */
     this.listeners = new Map();
+    /** @type {{id: string} | undefined} the kernel, once started. */
+    this.kernel = undefined;
+    /** @type {WsWebSocket | undefined} its websocket, once started. */
+    this.ws = undefined;
   }
 
+  /**
+   * Start a kernel and connect to it; resolves with the milliseconds taken.
+   *
+   * @returns {Promise<number>}
+   */
   async start() {
     const started = performance.now();
     const response = await fetch(
@@ -28,17 +48,25 @@ class LimitClient {
         headers: { 'Content-Type': 'application/json' }
       }
     );
-    this.kernel = await response.json();
-    const ws = `${this.gatewayUrl.replace(/^http/, 'ws')}api/kernels/${this.kernel.id}/channels?session_id=${this.session}&token=${this.token}`;
-    this.ws = new WebSocket(ws, [PROTOCOL], { maxPayload: 1 << 30 });
-    this.ws.binaryType = 'nodebuffer';
+    /** @type {{id: string}} */
+    const kernel = await response.json();
+    this.kernel = kernel;
+    const url = `${this.gatewayUrl.replace(/^http/, 'ws')}api/kernels/${kernel.id}/channels?session_id=${this.session}&token=${this.token}`;
+    const ws = new WsWebSocket(url, [PROTOCOL], { maxPayload: 1 << 30 });
+    this.ws = ws;
+    ws.binaryType = 'nodebuffer';
     await new Promise((resolve, reject) => {
-      this.ws.once('open', resolve);
-      this.ws.once('error', reject);
+      ws.once('open', resolve);
+      ws.once('error', reject);
     });
-    this.ws.on('message', data => {
-      const msg = deserialize(data);
-      const listener = this.listeners.get(msg.parent_header?.msg_id);
+    ws.on('message', data => {
+      // binaryType 'nodebuffer': every message is one Buffer.
+      const msg = deserialize(/** @type {Buffer} */ (data));
+      const parent = /** @type {Partial<Message['header']>} */ (
+        msg.parent_header
+      );
+      const id = parent?.msg_id;
+      const listener = id === undefined ? undefined : this.listeners.get(id);
       if (listener) {
         listener(msg);
       }
@@ -50,6 +78,10 @@ class LimitClient {
 
   /**
    * Send a shell request; resolve when the kernel is idle again.
+   *
+   * @param {string} msgType
+   * @param {object} content
+   * @param {(msg: Message) => void} [onIOPub]
    * @returns {Promise<{reply: number, idle: number, bytes: number, messages: number}>}
    */
   request(msgType, content, onIOPub) {
@@ -65,10 +97,10 @@ class LimitClient {
         if (msg.channel === 'shell') {
           reply = performance.now() - sent;
         } else if (msg.header.msg_type === 'stream') {
-          bytes += msg.content.text.length;
+          bytes += /** @type {StreamMessage} */ (msg).content.text.length;
         } else if (
           msg.header.msg_type === 'status' &&
-          msg.content.execution_state === 'idle'
+          /** @type {StatusMessage} */ (msg).content.execution_state === 'idle'
         ) {
           idle = performance.now() - sent;
         }
@@ -78,6 +110,9 @@ class LimitClient {
           resolve({ reply, idle, bytes, messages });
         }
       });
+      if (!this.ws) {
+        throw new Error('request() before start()');
+      }
       this.ws.send(
         serialize({
           channel: 'shell',
@@ -97,6 +132,11 @@ class LimitClient {
     });
   }
 
+  /**
+   * Run `code`; resolves when the kernel is idle again.
+   *
+   * @param {string} code
+   */
   execute(code) {
     return this.request('execute_request', {
       code,
@@ -107,6 +147,11 @@ class LimitClient {
     });
   }
 
+  /**
+   * Close the websocket and shut the kernel down.
+   *
+   * @returns {Promise<void>}
+   */
   async stop() {
     this.ws?.close();
     if (this.kernel) {

@@ -15,12 +15,9 @@
 const fs = require('fs');
 const path = require('path');
 
-const { chromium } = require(
-  path.join(__dirname, '..', 'ui-tests', 'node_modules', 'playwright-core')
-);
-const { CHROMIUM_LAUNCH } = require(
-  path.join(__dirname, '..', 'tests', 'harness', 'chromium')
-);
+// Playwright comes with the UI tests' packages.
+const { chromium } = require('../ui-tests/node_modules/playwright-core');
+const { CHROMIUM_LAUNCH } = require('../tests/harness/chromium');
 const { BrowserWsClient } = require('./browserws');
 const { LimitClient } = require('./limit');
 const { startServers, cpuSeconds, machine, VENV_BIN } = require('./servers');
@@ -40,6 +37,50 @@ const N = {
   contextRtt: QUICK ? 20 : 60
 };
 
+/**
+ * @typedef {import('playwright-core').Browser} Browser
+ * @typedef {import('playwright-core').Page} Page
+ * @typedef {import('./servers').Lab} Lab
+ * @typedef {Awaited<ReturnType<typeof startServers>>} Servers
+ */
+
+/**
+ * The routes measured in a JupyterLab page, and those measured without
+ * JupyterLab (a bare WebSocket in Chromium, a Node client).
+ *
+ * @typedef {'direct' | 'direct-nodelay' | 'proxy' | 'proxy-nodelay' |
+ *   'local'} BrowserRoute
+ * @typedef {'browser-ws' | 'limit' | 'limit-nodelay'} LimitRoute
+ * @typedef {BrowserRoute | LimitRoute} Route
+ */
+
+/**
+ * What a route measured.
+ *
+ * @typedef {object} RouteResults
+ * @property {number[]} rttReply milliseconds to each `execute_reply`.
+ * @property {number[]} rttIdle milliseconds to each status `idle`.
+ * @property {number[]} throughput MB/s of each output run.
+ * @property {boolean} [throughputComplete] whether the last run's output
+ *   arrived whole.
+ * @property {boolean | null} large whether the >10 MiB message arrived.
+ * @property {number[]} start milliseconds of each kernel start.
+ * @property {{count: number}} stalls kernel starts that never answered.
+ * @property {number} cpu notebook-server CPU seconds.
+ */
+
+/**
+ * The page's globals the benchmark uses: JupyterLab's application
+ * (`--LabApp.expose_app_in_browser`) and what the benchmark keeps there.
+ *
+ * @typedef {Window & typeof globalThis & {
+ *   jupyterapp: import('@jupyterlab/application').JupyterFrontEnd,
+ *   __bench?: {session: import('@jupyterlab/services').Session.ISessionConnection},
+ *   __benchRestored?: number
+ * }} BenchWindow
+ */
+
+/** @type {BrowserRoute[]} */
 const BROWSER_ROUTES = [
   'direct',
   'direct-nodelay',
@@ -47,8 +88,22 @@ const BROWSER_ROUTES = [
   'proxy-nodelay',
   'local'
 ];
+/** @type {LimitRoute[]} */
 const LIMIT_ROUTES = ['browser-ws', 'limit', 'limit-nodelay'];
+/** @type {Route[]} */
 const ALL_ROUTES = [...BROWSER_ROUTES, ...LIMIT_ROUTES];
+
+/**
+ * Whether `route` is measured in a JupyterLab page.
+ *
+ * @param {Route} route
+ * @returns {route is BrowserRoute}
+ */
+function isBrowserRoute(route) {
+  return /** @type {Route[]} */ (BROWSER_ROUTES).includes(route);
+}
+
+/** @type {Record<Route, string>} */
 const LABELS = {
   direct: 'direct (this extension)',
   'direct-nodelay': 'direct, gateway with TCP_NODELAY',
@@ -62,14 +117,20 @@ const LABELS = {
 
 // ---------------------------------------------------------------- page code
 
-/** Wait for JupyterLab and its services in the page. */
+/**
+ * Wait for JupyterLab and its services in the page.
+ *
+ * @param {Page} page
+ */
 async function appReady(page) {
-  await page.waitForFunction(
-    () => window.jupyterapp && window.jupyterapp.serviceManager
-  );
+  await page.waitForFunction(() => {
+    const { jupyterapp } = /** @type {Partial<BenchWindow>} */ (window);
+    return jupyterapp && jupyterapp.serviceManager;
+  });
   await page.evaluate(async () => {
-    await window.jupyterapp.started;
-    await window.jupyterapp.serviceManager.ready;
+    const { jupyterapp } = /** @type {BenchWindow} */ (window);
+    await jupyterapp.started;
+    await jupyterapp.serviceManager.ready;
   });
 }
 
@@ -78,12 +139,18 @@ async function appReady(page) {
  * reported itself idle. (The notebook toolbar's execution indicator is no
  * measure of this: it says "idle" from the moment it is drawn, before any
  * kernel exists.)
+ *
+ * @param {Page} page
  */
 async function notebookKernelIdle(page) {
   await page.waitForFunction(
     () => {
-      const kernel =
-        window.jupyterapp?.shell.currentWidget?.sessionContext?.session?.kernel;
+      const { jupyterapp } = /** @type {Partial<BenchWindow>} */ (window);
+      const widget =
+        /** @type {{sessionContext?: import('@jupyterlab/apputils').ISessionContext} | null | undefined} */ (
+          jupyterapp?.shell.currentWidget
+        );
+      const kernel = widget?.sessionContext?.session?.kernel;
       return (
         kernel?.connectionStatus === 'connected' && kernel.status === 'idle'
       );
@@ -98,10 +165,15 @@ async function notebookKernelIdle(page) {
  * wait for its `kernel_info` reply. Resolves with the milliseconds taken, or
  * `null` if the kernel did not answer within `timeoutMs` (that attempt's
  * session is shut down).
+ *
+ * @param {Page} page
+ * @param {number} timeoutMs
+ * @returns {Promise<number | null>}
  */
 function pageStartKernelOnce(page, timeoutMs) {
   return page.evaluate(async timeoutMs => {
-    const app = window.jupyterapp;
+    const bench = /** @type {BenchWindow} */ (window);
+    const app = bench.jupyterapp;
     const started = performance.now();
     const session = await app.serviceManager.sessions.startNew({
       path: `bench-${Math.random().toString(36).slice(2)}.ipynb`,
@@ -109,19 +181,26 @@ function pageStartKernelOnce(page, timeoutMs) {
       name: 'bench.ipynb',
       kernel: { name: 'python3' }
     });
+    const kernel = session.kernel;
+    if (!kernel) {
+      throw new Error('the new session has no kernel');
+    }
+    /** @type {ReturnType<typeof setTimeout> | undefined} */
     let timer;
     const answered = await Promise.race([
-      session.kernel.info.then(() => true),
-      new Promise(resolve => {
-        timer = setTimeout(() => resolve(false), timeoutMs);
-      })
+      kernel.info.then(() => true),
+      /** @type {Promise<boolean>} */ (
+        new Promise(resolve => {
+          timer = setTimeout(() => resolve(false), timeoutMs);
+        })
+      )
     ]);
     clearTimeout(timer);
     if (!answered) {
       await session.shutdown().catch(() => undefined);
       return null;
     }
-    window.__bench = { session };
+    bench.__bench = { session };
     return performance.now() - started;
   }, timeoutMs);
 }
@@ -129,6 +208,10 @@ function pageStartKernelOnce(page, timeoutMs) {
 /**
  * Start a kernel from the page, trying again when one never answers;
  * `stalls` counts the attempts that did not.
+ *
+ * @param {Page} page
+ * @param {{count: number}} [stalls]
+ * @returns {Promise<number>} the milliseconds the start took.
  */
 async function pageStartKernel(page, stalls = { count: 0 }) {
   for (let attempt = 0; attempt < 3; attempt++) {
@@ -141,16 +224,31 @@ async function pageStartKernel(page, stalls = { count: 0 }) {
   throw new Error('No kernel answered after 3 attempts');
 }
 
+/**
+ * Shut down the kernel `pageStartKernel` started.
+ *
+ * @param {Page} page
+ */
 function pageShutdown(page) {
   return page.evaluate(async () => {
-    await window.__bench?.session.shutdown();
+    await /** @type {BenchWindow} */ (window).__bench?.session.shutdown();
   });
 }
 
-/** In the page: `n` execute round trips of `1+1`; [reply ms, idle ms]. */
+/**
+ * In the page: `n` execute round trips of `1+1`; [reply ms, idle ms].
+ *
+ * @param {Page} page
+ * @param {number} n
+ * @returns {Promise<[number, number][]>}
+ */
 function pageRtt(page, n) {
   return page.evaluate(async n => {
-    const kernel = window.__bench.session.kernel;
+    const kernel = /** @type {BenchWindow} */ (window).__bench?.session.kernel;
+    if (!kernel) {
+      throw new Error('no kernel started in the page');
+    }
+    /** @type {[number, number][]} */
     const out = [];
     for (let i = 0; i < n; i++) {
       const sent = performance.now();
@@ -173,11 +271,20 @@ function pageRtt(page, n) {
 /**
  * In the page: run `code`, count the stream bytes that arrive. Gives up
  * after `timeoutMs`: a route that drops a message may never say it is done.
+ *
+ * @param {Page} page
+ * @param {string} code
+ * @param {number} [timeoutMs]
+ * @returns {Promise<{ms: number, bytes: number, done: boolean}>}
  */
 function pageOutput(page, code, timeoutMs = 120000) {
   return page.evaluate(
     async ({ code, timeoutMs }) => {
-      const kernel = window.__bench.session.kernel;
+      const kernel = /** @type {BenchWindow} */ (window).__bench?.session
+        .kernel;
+      if (!kernel) {
+        throw new Error('no kernel started in the page');
+      }
       const sent = performance.now();
       let bytes = 0;
       const future = kernel.requestExecute({
@@ -187,15 +294,21 @@ function pageOutput(page, code, timeoutMs = 120000) {
       });
       future.onIOPub = msg => {
         if (msg.header.msg_type === 'stream') {
-          bytes += msg.content.text.length;
+          bytes +=
+            /** @type {import('@jupyterlab/services').KernelMessage.IStreamMsg} */ (
+              msg
+            ).content.text.length;
         }
       };
+      /** @type {ReturnType<typeof setTimeout> | undefined} */
       let timer;
       const done = await Promise.race([
         future.done.then(() => true),
-        new Promise(resolve => {
-          timer = setTimeout(() => resolve(false), timeoutMs);
-        })
+        /** @type {Promise<boolean>} */ (
+          new Promise(resolve => {
+            timer = setTimeout(() => resolve(false), timeoutMs);
+          })
+        )
       ]);
       clearTimeout(timer);
       return { ms: performance.now() - sent, bytes, done };
@@ -204,6 +317,7 @@ function pageOutput(page, code, timeoutMs = 120000) {
   );
 }
 
+/** @param {number} mb */
 const FLUSHED = mb =>
   `import sys\nchunk = 'x' * (1024 * 1024 - 1) + '\\n'\nfor i in range(${mb}):\n    sys.stdout.write(chunk)\n    sys.stdout.flush()`;
 const LARGE_BYTES = 11 * 1024 * 1024;
@@ -217,6 +331,11 @@ const LARGE = `import sys\nsys.stdout.write('x' * ${LARGE_BYTES})`;
 
 // --------------------------------------------------------------- statistics
 
+/**
+ * @param {number[]} values
+ * @param {number} q in [0, 1].
+ * @returns {number}
+ */
 const quantile = (values, q) => {
   if (values.length === 0) {
     return NaN;
@@ -224,7 +343,12 @@ const quantile = (values, q) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 };
+/** @param {number[]} values */
 const median = values => quantile(values, 0.5);
+/**
+ * @param {number} value
+ * @param {number} [digits]
+ */
 const fmt = (value, digits = 1) =>
   Number.isFinite(value) ? value.toFixed(digits) : '—';
 
@@ -243,7 +367,8 @@ async function main() {
     });
   }
   const browser = await chromium.launch(CHROMIUM_LAUNCH);
-  const results = {};
+  // Filled at once for every route.
+  const results = /** @type {Record<Route, RouteResults>} */ ({});
   for (const route of ALL_ROUTES) {
     results[route] = {
       rttReply: [],
@@ -255,8 +380,10 @@ async function main() {
       cpu: 0
     };
   }
-  const pages = {};
-  const limits = {};
+  // Filled below for every browser route, and every limit route.
+  const pages = /** @type {Record<BrowserRoute, Page>} */ ({});
+  const limits =
+    /** @type {Record<LimitRoute, BrowserWsClient | LimitClient>} */ ({});
   try {
     // One tab per browser route, each with its own kernel.
     for (const route of BROWSER_ROUTES) {
@@ -272,6 +399,7 @@ async function main() {
       await browser.newContext({ bypassCSP: true })
     ).newPage();
     await rawPage.goto(`${servers.labs.direct.url}/api`);
+    /** @param {LimitRoute} route */
     const makeClient = route =>
       route === 'browser-ws'
         ? new BrowserWsClient(rawPage, servers.gateway.url, servers.token)
@@ -305,8 +433,17 @@ async function main() {
       }
     }
 
+    /** @param {Route} route */
     const cpuOf = route =>
       servers.labs[route] ? cpuSeconds(servers.labs[route].pid) : 0;
+    /**
+     * Run a measure; count the notebook server's CPU it took.
+     *
+     * @template T
+     * @param {Route} route
+     * @param {() => Promise<T>} run
+     * @returns {Promise<T>}
+     */
     const measured = async (route, run) => {
       const before = cpuOf(route);
       const value = await run();
@@ -327,9 +464,10 @@ async function main() {
     for (let done = 0; done < N.rtt; done += N.batch) {
       for (const route of ALL_ROUTES) {
         const samples = await measured(route, async () => {
-          if (pages[route]) {
+          if (isBrowserRoute(route)) {
             return pageRtt(pages[route], N.batch);
           }
+          /** @type {[number, number][]} */
           const out = [];
           for (let i = 0; i < N.batch; i++) {
             const { reply, idle } = await limits[route].execute('1+1');
@@ -349,7 +487,7 @@ async function main() {
     for (let i = 0; i < N.throughputRuns; i++) {
       for (const route of ALL_ROUTES) {
         const { ms, bytes } = await measured(route, () =>
-          pages[route]
+          isBrowserRoute(route)
             ? pageOutput(pages[route], FLUSHED(N.throughputMB))
             : limits[route]
                 .execute(FLUSHED(N.throughputMB))
@@ -360,7 +498,7 @@ async function main() {
       }
     }
     for (const route of ALL_ROUTES) {
-      const { bytes } = pages[route]
+      const { bytes } = isBrowserRoute(route)
         ? await pageOutput(pages[route], LARGE, 30000)
         : await limits[route].execute(LARGE).then(r => ({ bytes: r.bytes }));
       results[route].large = bytes >= LARGE_BYTES;
@@ -421,6 +559,11 @@ async function main() {
   }
 }
 
+/**
+ * Bytes of the extension's JavaScript (source maps aside).
+ *
+ * @returns {number}
+ */
 function bundleSize() {
   // The installed (prebuilt) extension, as the benchmark's labs serve it.
   const prefix = path.dirname(fs.realpathSync(VENV_BIN));
@@ -444,8 +587,16 @@ function bundleSize() {
 /**
  * Requests per minute from one idle tab (a notebook with an idle kernel),
  * to the local server and to the gateway.
+ *
+ * @param {Browser} browser
+ * @param {Servers} servers
+ * @param {BrowserRoute[]} routes
  */
 async function idleTraffic(browser, servers, routes) {
+  /**
+   * @type {Record<string, {local: number, localKernel: number,
+   *   gateway: number}>}
+   */
   const out = {};
   await Promise.all(
     routes.map(async route => {
@@ -456,6 +607,7 @@ async function idleTraffic(browser, servers, routes) {
       await notebookKernelIdle(page);
       await page.waitForTimeout(10000);
       const counts = { local: 0, localKernel: 0, gateway: 0 };
+      /** @param {import('playwright-core').Request} request */
       const onRequest = request => {
         const url = request.url();
         if (url.startsWith(lab)) {
@@ -470,6 +622,7 @@ async function idleTraffic(browser, servers, routes) {
       page.on('request', onRequest);
       await page.waitForTimeout(N.idleSeconds * 1000);
       page.off('request', onRequest);
+      /** @param {number} value */
       const perMinute = value => (value * 60) / N.idleSeconds;
       out[route] = {
         local: perMinute(counts.local),
@@ -477,7 +630,9 @@ async function idleTraffic(browser, servers, routes) {
         gateway: perMinute(counts.gateway)
       };
       await page.evaluate(async () => {
-        await window.jupyterapp.serviceManager.sessions.shutdownAll();
+        await /** @type {BenchWindow} */ (
+          window
+        ).jupyterapp.serviceManager.sessions.shutdownAll();
       });
       await context.close();
     })
@@ -491,16 +646,24 @@ async function idleTraffic(browser, servers, routes) {
  * direct route. Each load opens a workspace of its own: the labs have
  * served different measures before, and a workspace that holds more state
  * (layout, recent documents) makes JupyterLab's restoration write more.
+ *
+ * @param {Browser} browser
+ * @param {Record<string, Lab>} labs
+ * @param {string[]} loadRoutes
+ * @param {number} count
  */
 async function pageLoads(browser, labs, loadRoutes, count) {
+  /** @type {Record<string, number[]>} */
   const loads = {};
   // Per load: when JupyterLab was restored, and whether it then waited
   // before opening the notebook (see LOAD_STEP_MS).
+  /** @type {Record<string, {restored: number, step: boolean}[]>} */
   const loadPhases = {};
   for (const route of loadRoutes) {
     loads[route] = [];
     loadPhases[route] = [];
   }
+  /** @type {number[]} */
   const settingsWaits = [];
   for (let i = 0; i < count; i++) {
     // Rotate the order, and let the previous load's kernel shut down
@@ -512,11 +675,12 @@ async function pageLoads(browser, labs, loadRoutes, count) {
       await new Promise(resolve => setTimeout(resolve, 3000));
       const context = await browser.newContext();
       await context.addInitScript(() => {
+        const bench = /** @type {Partial<BenchWindow>} */ (window);
         const timer = setInterval(() => {
-          if (window.jupyterapp) {
+          if (bench.jupyterapp) {
             clearInterval(timer);
-            void window.jupyterapp.restored.then(() => {
-              window.__benchRestored = performance.now();
+            void bench.jupyterapp.restored.then(() => {
+              bench.__benchRestored = performance.now();
             });
           }
         }, 5);
@@ -527,6 +691,7 @@ async function pageLoads(browser, labs, loadRoutes, count) {
       );
       await notebookKernelIdle(page);
       const phases = await page.evaluate(() => {
+        /** @param {string} part */
         const resource = part =>
           performance
             .getEntriesByType('resource')
@@ -536,7 +701,7 @@ async function pageLoads(browser, labs, loadRoutes, count) {
         const settings = resource('/api/settings/jupyterlab-kernel-gateway');
         return {
           idle: performance.now(),
-          restored: window.__benchRestored ?? NaN,
+          restored: /** @type {BenchWindow} */ (window).__benchRestored ?? NaN,
           opened: opened ? opened.startTime : NaN,
           settings: settings ? settings.duration : NaN
         };
@@ -550,7 +715,9 @@ async function pageLoads(browser, labs, loadRoutes, count) {
         settingsWaits.push(phases.settings);
       }
       await page.evaluate(async () => {
-        await window.jupyterapp.serviceManager.sessions.shutdownAll();
+        await /** @type {BenchWindow} */ (
+          window
+        ).jupyterapp.serviceManager.sessions.shutdownAll();
       });
       await context.close();
     }
@@ -558,14 +725,20 @@ async function pageLoads(browser, labs, loadRoutes, count) {
   return { loads, loadPhases, settingsWaits };
 }
 
-/** Start many kernels at once from one page; time until all are idle. */
+/**
+ * Start many kernels at once from one page; time until all are idle.
+ *
+ * @param {Browser} browser
+ * @param {string} lab the JupyterLab's URL.
+ */
 async function scaleKernels(browser, lab) {
   const context = await browser.newContext();
   const page = await context.newPage();
   await page.goto(`${lab}/lab`);
   await appReady(page);
   const result = await page.evaluate(async count => {
-    const manager = window.jupyterapp.serviceManager.kernels;
+    const manager = /** @type {BenchWindow} */ (window).jupyterapp
+      .serviceManager.kernels;
     const started = performance.now();
     const kernels = await Promise.all(
       Array.from({ length: count }, () => manager.startNew({ name: 'python3' }))
@@ -576,7 +749,9 @@ async function scaleKernels(browser, lab) {
       kernels.map(kernel =>
         Promise.race([
           kernel.info.then(() => true),
-          new Promise(resolve => setTimeout(() => resolve(false), 60000))
+          /** @type {Promise<boolean>} */ (
+            new Promise(resolve => setTimeout(() => resolve(false), 60000))
+          )
         ])
       )
     );
@@ -599,8 +774,14 @@ async function scaleKernels(browser, lab) {
   return { ...result, count: N.scaleKernels };
 }
 
-/** Round trips in many tabs at once, against one tab alone. */
+/**
+ * Round trips in many tabs at once, against one tab alone.
+ *
+ * @param {Browser} browser
+ * @param {string} lab the JupyterLab's URL.
+ */
 async function concurrentContexts(browser, lab) {
+  /** @type {Page[]} */
   const pages = [];
   for (let i = 0; i < N.contexts; i++) {
     const context = await browser.newContext();
@@ -629,6 +810,19 @@ async function concurrentContexts(browser, lab) {
 
 // ------------------------------------------------------------------ report
 
+/**
+ * The report, in Markdown.
+ *
+ * @param {{
+ *   started: Date,
+ *   results: Record<Route, RouteResults>,
+ *   bundle: number,
+ *   idle: Awaited<ReturnType<typeof idleTraffic>>,
+ *   scale: Awaited<ReturnType<typeof scaleKernels>>,
+ *   contexts: Awaited<ReturnType<typeof concurrentContexts>>
+ * } & Awaited<ReturnType<typeof pageLoads>>} measures
+ * @returns {string}
+ */
 function render({
   started,
   results,
@@ -641,12 +835,18 @@ function render({
   contexts
 }) {
   const direct = results.direct;
+  /** @type {Record<string, number[]>} */
   const restored = {};
+  /** @type {Record<string, number>} */
   const stepped = {};
   for (const route of Object.keys(loadPhases)) {
     restored[route] = loadPhases[route].map(phase => phase.restored);
     stepped[route] = loadPhases[route].filter(phase => phase.step).length;
   }
+  /**
+   * @param {number} value
+   * @param {number} base
+   */
   const ratio = (value, base) =>
     Number.isFinite(value) && base ? `${(value / base).toFixed(2)}×` : '—';
   const rows = ALL_ROUTES.map(route => {
@@ -664,7 +864,7 @@ function render({
       r.large ? 'yes' : '**no**',
       fmt(median(r.start) / 1000, 2) +
         (r.stalls.count ? ` (${r.stalls.count} never answered)` : ''),
-      LIMIT_ROUTES.includes(route) ? '—' : fmt(r.cpu, 2)
+      isBrowserRoute(route) ? fmt(r.cpu, 2) : '—'
     ];
   });
   const table = [
@@ -676,6 +876,7 @@ function render({
   const limitNodelay = results['limit-nodelay'];
   const directNodelay = results['direct-nodelay'];
   const proxy = results.proxy;
+  /** @type {[string, string, boolean | null][]} */
   const targets = [
     [
       'Execute round trip ≤ 1.10× the limit, and below the proxy (same gateway)',

@@ -8,12 +8,8 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 
-const { startGateway, VENV_BIN, ROOT } = require(
-  path.join(__dirname, '..', 'tests', 'harness', 'gateway')
-);
-const { startJupyterLab } = require(
-  path.join(__dirname, '..', 'tests', 'harness', 'lab')
-);
+const { startGateway, VENV_BIN, ROOT } = require('../tests/harness/gateway');
+const { startJupyterLab } = require('../tests/harness/lab');
 
 const NODELAY = path.join(ROOT, 'gateway-config', 'kernel_gateway_nodelay.py');
 const TOKEN = 'benchmark-gateway-token';
@@ -31,6 +27,16 @@ const PORTS = {
 };
 
 /**
+ * A route's JupyterLab.
+ *
+ * @typedef {object} Lab
+ * @property {string} name the route's name.
+ * @property {string} url `http://127.0.0.1:<port>`.
+ * @property {number} pid
+ * @property {() => Promise<void>} stop
+ */
+
+/**
  * Start a JupyterLab for a route.
  *
  * @param {object} options
@@ -39,6 +45,7 @@ const PORTS = {
  * @param {string} options.gatewayUrl what the extension uses ('' = local).
  * @param {string[]} [options.extraArgs]
  * @param {boolean} [options.withoutExtension] disable the extension.
+ * @returns {Promise<Lab>}
  */
 async function startLab(options) {
   const dir = path.join(STATE, options.name);
@@ -117,8 +124,10 @@ async function startLab(options) {
  */
 async function startServers() {
   fs.mkdirSync(STATE, { recursive: true });
+  /** @param {number} port */
   const origin = port => `http://127.0.0.1:${port}`;
   // The harness raises the gateway's output rate limit (1 MB/s by default).
+  /** @type {string[]} */
   const gatewayArgs = [];
   const [gateway, nodelayGateway] = await Promise.all([
     startGateway({
@@ -138,10 +147,12 @@ async function startServers() {
       logFile: path.join(STATE, 'gateway-nodelay.log')
     })
   ]);
+  /** @param {string} url */
   const proxyArgs = url => [
     `--GatewayClient.url=${url}`,
     `--GatewayClient.auth_token=${TOKEN}`
   ];
+  /** @type {Record<string, Lab>} */
   const labs = {};
   const specs = [
     {
@@ -193,6 +204,9 @@ async function startServers() {
 
 /**
  * CPU seconds (user + system) a process has used so far.
+ *
+ * @param {number} pid
+ * @returns {number}
  */
 function cpuSeconds(pid) {
   const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf-8');

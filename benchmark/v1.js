@@ -7,6 +7,29 @@
 
 const PROTOCOL = 'v1.kernel.websocket.jupyter.org';
 
+/**
+ * A kernel message.
+ *
+ * @typedef {import('@jupyterlab/services').KernelMessage.IMessage} Message
+ */
+
+/**
+ * A kernel message to send: its channel and header, the rest optional.
+ *
+ * @typedef {object} OutgoingMessage
+ * @property {string} channel
+ * @property {object} header
+ * @property {object} [parent_header]
+ * @property {object} [metadata]
+ * @property {object} [content]
+ */
+
+/**
+ * One binary frame of the v1 protocol: offsets, then the message's parts.
+ *
+ * @param {OutgoingMessage} msg
+ * @returns {ArrayBuffer}
+ */
 function serialize(msg) {
   const encoder = new TextEncoder();
   const parts = [
@@ -32,6 +55,12 @@ function serialize(msg) {
   return buffer;
 }
 
+/**
+ * Read a binary frame of the v1 protocol (its buffers are not kept).
+ *
+ * @param {Uint8Array} data
+ * @returns {Message}
+ */
 function deserialize(data) {
   const buffer = data.buffer.slice(
     data.byteOffset,
@@ -39,17 +68,19 @@ function deserialize(data) {
   );
   const view = new DataView(buffer);
   const count = Number(view.getBigUint64(0, true));
+  /** @type {number[]} */
   const offsets = [];
   for (let i = 0; i < count; i++) {
     offsets.push(Number(view.getBigUint64(8 * (i + 1), true)));
   }
   const decoder = new TextDecoder();
+  /** @param {number} i */
   const text = i =>
     decoder.decode(
       new Uint8Array(buffer, offsets[i], offsets[i + 1] - offsets[i])
     );
   return {
-    channel: text(0),
+    channel: /** @type {Message['channel']} */ (text(0)),
     header: JSON.parse(text(1)),
     parent_header: JSON.parse(text(2)),
     metadata: JSON.parse(text(3)),

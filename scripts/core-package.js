@@ -16,12 +16,23 @@ const fs = require('fs');
 const path = require('path');
 
 const root = path.resolve(__dirname, '..');
+/** @type {{dependencies: Record<string, string>}} */
 const own = require(path.join(root, 'package.json'));
 const coreFile = require.resolve('@jupyterlab/core-meta/core.package.json', {
   paths: [require.resolve('@jupyter/builder', { paths: [root] })]
 });
+/**
+ * @type {{dependencies?: Record<string, string>,
+ *   resolutions?: Record<string, string>}}
+ */
 const core = JSON.parse(fs.readFileSync(coreFile, 'utf-8'));
 
+/**
+ * `~x.y.z` from the first version in a semver range (`^4.4.0` → `~4.4.0`).
+ *
+ * @param {string} range
+ * @returns {string}
+ */
 function lowerBound(range) {
   const match = /(\d+\.\d+\.\d+)/.exec(range);
   if (!match) {

@@ -11,6 +11,24 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 
+/**
+ * One line of the results: what `record()` of ui-tests/tests/faultkit.ts
+ * writes (its `IFaultRecord`).
+ *
+ * @typedef {object} FaultRecord
+ * @property {'enterprise'} [gateway] Kernel Gateway when absent.
+ * @property {number} row
+ * @property {string} fault
+ * @property {string} told what the user was shown.
+ * @property {number | null} toldMs null when there is nothing to tell.
+ * @property {number} [sinceOpenMs] from opening the page, for faults present
+ *   then.
+ * @property {number} [recoveryMs]
+ * @property {boolean} [silent]
+ * @property {string[]} [checked]
+ * @property {number} cellsLost
+ */
+
 const root = path.resolve(__dirname, '..');
 const source = path.join(root, 'ui-tests', '.state', 'fault-results.jsonl');
 const target = path.join(root, 'docs', 'faults.md');
@@ -24,11 +42,13 @@ const rows = fs
   .readFileSync(source, 'utf-8')
   .split('\n')
   .filter(line => line.trim() !== '')
-  .map(line => JSON.parse(line))
+  .map(line => /** @type {FaultRecord} */ (JSON.parse(line)))
   .sort((a, b) => a.row - b.row || a.fault.localeCompare(b.fault));
 
+/** @param {number | null | undefined} ms */
 const seconds = ms =>
   ms === undefined || ms === null ? '—' : `${(ms / 1000).toFixed(1)} s`;
+/** @param {FaultRecord} r */
 const told = r =>
   r.toldMs === null
     ? '— (nothing to tell)'
@@ -41,6 +61,13 @@ const told = r =>
 // Enterprise Gateway.
 const kg = rows.filter(r => r.gateway !== 'enterprise');
 const eg = rows.filter(r => r.gateway === 'enterprise');
+/**
+ * The rows 1..count without a result in `list` (rows in `twice` need two).
+ *
+ * @param {FaultRecord[]} list
+ * @param {number} count
+ * @param {number[]} [twice]
+ */
 const missing = (list, count, twice = []) =>
   Array.from({ length: count }, (_, i) => i + 1).filter(
     row =>
@@ -56,6 +83,7 @@ if (missingRows.length > 0) {
   );
   process.exit(1);
 }
+/** @param {string} text */
 const cell = text => String(text).replace(/\|/g, '\\|');
 
 const lines = [
@@ -90,6 +118,13 @@ const lines = [
   ''
 ];
 
+/**
+ * The Markdown table of `list`, its rows numbered `<prefix><row>`.
+ *
+ * @param {FaultRecord[]} list
+ * @param {string} prefix
+ * @returns {string[]}
+ */
 function table(list, prefix) {
   return [
     '| # | Fault | What the user sees | Told after | Recovery | Checked | Lost |',

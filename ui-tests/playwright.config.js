@@ -10,10 +10,13 @@
  * gateway must live under another host name than JupyterLab (see README).
  */
 const path = require('path');
-const baseConfig = require('@jupyterlab/galata/lib/playwright-config');
-const { CHROMIUM_LAUNCH } = require(
-  path.join(__dirname, '..', 'tests', 'harness', 'chromium')
-);
+// Galata's declaration of this module is empty (`export {}`: its source
+// assigns `module.exports`), though the module is a Playwright configuration.
+const baseConfig =
+  /** @type {import('@playwright/test').PlaywrightTestConfig} */ (
+    require('@jupyterlab/galata/lib/playwright-config')
+  );
+const { CHROMIUM_LAUNCH } = require('../tests/harness/chromium');
 const {
   ports,
   tokens,
@@ -26,7 +29,8 @@ const {
 const jupyter = path.join(__dirname, '..', '.venv', 'bin', 'jupyter');
 const relay = path.join(__dirname, '..', 'tests', 'harness', 'relay-cli.js');
 
-module.exports = {
+/** @satisfies {import('@playwright/test').PlaywrightTestConfig} */
+const config = {
   ...baseConfig,
   timeout: 120 * 1000,
   expect: { timeout: 15 * 1000 },
@@ -143,3 +147,5 @@ module.exports = {
     }
   ]
 };
+
+module.exports = config;

@@ -19,23 +19,36 @@
 'use strict';
 
 const { execFileSync } = require('child_process');
-const crypto = require('crypto');
+const { X509Certificate, createHash, randomBytes } = require('crypto');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
 
+const { commandError } = require('./gateway');
+
 const OPENSSL = process.env.OPENSSL || 'openssl';
 
 /**
+ * A test certificate: PEM file paths and the public key's pin.
+ *
+ * @typedef {object} CertificateFiles
+ * @property {string} cert the PEM certificate.
+ * @property {string} key its PEM private key.
+ * @property {string} spki `spkiHash(cert)`.
+ */
+
+/**
  * Run openssl with `args` in `cwd`; throw with its output when it fails.
+ *
+ * @param {string[]} args
+ * @param {string} cwd
+ * @returns {string} what it printed.
  */
 function openssl(args, cwd) {
   try {
     return execFileSync(OPENSSL, args, { cwd, stdio: 'pipe' }).toString();
   } catch (error) {
-    throw new Error(
-      `openssl ${args.join(' ')} failed: ${error.stderr || error.message}`
-    );
+    throw new Error(`openssl ${args.join(' ')} failed: ${commandError(error)}`);
   }
 }
 
@@ -46,13 +59,17 @@ function openssl(args, cwd) {
  * @param {string} certFile a PEM certificate.
  */
 function spkiHash(certFile) {
-  const cert = new crypto.X509Certificate(fs.readFileSync(certFile));
+  const cert = new X509Certificate(fs.readFileSync(certFile));
   const der = cert.publicKey.export({ type: 'spki', format: 'der' });
-  return crypto.createHash('sha256').update(der).digest('base64');
+  return createHash('sha256').update(der).digest('base64');
 }
 
 /**
  * Make a new P-256 key and a certificate signing request for `cn`.
+ *
+ * @param {string} dir where the files go.
+ * @param {string} name `<name>.key` and `<name>.csr`.
+ * @param {string} cn the subject's common name.
  */
 function request(dir, name, cn) {
   openssl(
@@ -76,17 +93,30 @@ function request(dir, name, cn) {
 }
 
 /**
- * The extensions of a server certificate for the DNS names / IPs in `names`.
+ * The subjectAltName extension for the DNS names / IPs in `names`.
+ *
+ * @param {string[]} names
+ * @returns {string}
  */
-function serverExtensions(names) {
+function subjectAltName(names) {
   const san = names
     .map(name => (/^[\d.]+$|:/.test(name) ? `IP:${name}` : `DNS:${name}`))
     .join(',');
+  return `subjectAltName=${san}`;
+}
+
+/**
+ * The extensions of a server certificate for the DNS names / IPs in `names`.
+ *
+ * @param {string[]} names
+ * @returns {string} an OpenSSL extensions file.
+ */
+function serverExtensions(names) {
   return [
     'basicConstraints=critical,CA:FALSE',
     'keyUsage=critical,digitalSignature,keyEncipherment',
     'extendedKeyUsage=serverAuth',
-    `subjectAltName=${san}`,
+    subjectAltName(names),
     ''
   ].join('\n');
 }
@@ -100,19 +130,21 @@ function serverExtensions(names) {
  * @param {string} [options.host] the test host name ('gateway.test').
  * @param {string[]} [options.altNames] more names for the good certificate
  *   (DNS names or IP addresses, e.g. ['app.test', '127.0.0.1']).
- * @returns {{dir: string, host: string,
- *   ca: {cert: string, key: string, spki: string},
- *   good: {cert: string, key: string, spki: string},
- *   expired: {cert: string, key: string, spki: string},
- *   wrongHost: {cert: string, key: string, spki: string},
- *   selfSigned: {cert: string, key: string, spki: string}}}
+ * @returns {{dir: string, host: string, ca: CertificateFiles,
+ *   good: CertificateFiles, expired: CertificateFiles,
+ *   wrongHost: CertificateFiles, selfSigned: CertificateFiles}}
  */
 function makeCertificates(options = {}) {
   const host = options.host || 'gateway.test';
   const dir =
     options.dir || fs.mkdtempSync(path.join(os.tmpdir(), 'kg-certs-'));
   fs.mkdirSync(dir, { recursive: true });
+  /** @param {string} name */
   const file = name => path.join(dir, name);
+  /**
+   * @param {string} name
+   * @returns {CertificateFiles}
+   */
   const entry = name => ({
     cert: file(`${name}.crt`),
     key: file(`${name}.key`),
@@ -146,6 +178,10 @@ function makeCertificates(options = {}) {
   );
 
   // Signed by the CA, valid now: good (host) and wrongHost (another name).
+  /**
+   * @param {string} name
+   * @param {string[]} names
+   */
   const signNow = (name, names) => {
     request(dir, name, names[0]);
     fs.writeFileSync(file(`${name}.ext`), serverExtensions(names));
@@ -160,7 +196,7 @@ function makeCertificates(options = {}) {
         '-CAkey',
         'ca.key',
         '-set_serial',
-        `0x${crypto.randomBytes(8).toString('hex')}`,
+        `0x${randomBytes(8).toString('hex')}`,
         '-days',
         '365',
         '-extfile',
@@ -243,9 +279,7 @@ function makeCertificates(options = {}) {
       '-subj',
       `/CN=${host}`,
       '-addext',
-      serverExtensions([host])
-        .split('\n')
-        .find(l => l.startsWith('subject')),
+      subjectAltName([host]),
       '-addext',
       'extendedKeyUsage=serverAuth'
     ],
@@ -276,6 +310,10 @@ function makeCertificates(options = {}) {
 function makeNssDb(home, caCert) {
   const db = path.join(home, '.pki', 'nssdb');
   fs.mkdirSync(db, { recursive: true });
+  /**
+   * @param {string[]} args
+   * @param {string} [input]
+   */
   const certutil = (args, input) =>
     execFileSync('certutil', args, { stdio: 'pipe', input });
   if (!fs.existsSync(path.join(db, 'cert9.db'))) {

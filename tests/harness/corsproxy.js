@@ -72,15 +72,17 @@ function startCorsProxy(options) {
     server.once('error', reject);
     server.listen(options.port, '127.0.0.1', () =>
       resolve({
-        port: server.address().port,
+        port: /** @type {import('net').AddressInfo} */ (server.address()).port,
         close: () =>
-          new Promise(done => {
-            server.closeAllConnections();
-            for (const socket of upgraded) {
-              socket.destroy();
-            }
-            server.close(() => done());
-          })
+          /** @type {Promise<void>} */ (
+            new Promise(done => {
+              server.closeAllConnections();
+              for (const socket of upgraded) {
+                socket.destroy();
+              }
+              server.close(() => done());
+            })
+          )
       })
     );
   });

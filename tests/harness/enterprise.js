@@ -32,7 +32,14 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 
-const { freePort, stopProcess, waitForHttp, ROOT } = require('./gateway');
+const {
+  errorMessage,
+  freePort,
+  processId,
+  stopProcess,
+  waitForHttp,
+  ROOT
+} = require('./gateway');
 
 const EG_VENV = path.join(ROOT, '.venv-eg');
 const EG_VENV_BIN = path.join(EG_VENV, 'bin');
@@ -93,7 +100,7 @@ finally:
  * `jupyterPath/kernels/`.
  *
  * @param {string} jupyterPath a directory for JUPYTER_PATH.
- * @param {object} [metadataConfig] extra `metadata.process_proxy.config`,
+ * @param {Record<string, string>} [metadataConfig] extra `metadata.process_proxy.config`,
  *   for example `{authorized_users: 'alice,bob'}`: Enterprise Gateway wants
  *   comma-separated strings there (a JSON list makes the launch fail with
  *   500), and honours them at launch only in a stanza with a `class_name`.
@@ -146,29 +153,36 @@ function writeKernelspecs(jupyterPath, kernelspecs) {
 }
 
 /**
+ * The command-line options of an Enterprise Gateway, but its port (see
+ * `enterpriseGatewayArgs`).
+ *
+ * @typedef {object} EnterpriseGatewaySettings
+ * @property {string} [origin] the page origin allowed by CORS.
+ * @property {string} [allowHeaders] default `Content-Type`. Listing
+ *   `Authorization` lets a page send the token as a header: Enterprise
+ *   Gateway answers preflights without asking for the token.
+ * @property {string} [allowMethods] default `GET,POST,DELETE,OPTIONS`.
+ * @property {number} [cullIdleTimeout] seconds; 0 or absent: no culling.
+ * @property {number} [cullInterval] seconds between culling checks.
+ * @property {boolean} [cullConnected] also cull kernels with a websocket.
+ * @property {number} [maxKernels] `--EnterpriseGatewayApp.max_kernels`.
+ * @property {string[]} [clientEnvs] env names (besides `KERNEL_*`) a
+ *   client may pass; `['*']` for all.
+ * @property {string[]} [inheritedEnvs] gateway env names every kernel
+ *   gets (`inherited_envs`); default `['PATH']`, `[]` for none.
+ * @property {string[]} [unauthorizedUsers] replaces the default `root`.
+ * @property {string[]} [authorizedUsers] when set, only these may start
+ *   kernels.
+ * @property {string[]} [extraArgs]
+ */
+
+/**
  * The command line of an Enterprise Gateway a browser page at `origin` can
  * use. The token and the listing switch go through the environment (see
  * `startEnterpriseGateway`), everything else is here.
  *
- * @param {object} options
- * @param {number} options.port
- * @param {string} [options.origin] the page origin allowed by CORS.
- * @param {string} [options.allowHeaders] default `Content-Type`. Listing
- *   `Authorization` lets a page send the token as a header: Enterprise
- *   Gateway answers preflights without asking for the token.
- * @param {string} [options.allowMethods] default `GET,POST,DELETE,OPTIONS`.
- * @param {number} [options.cullIdleTimeout] seconds; 0 or absent: no culling.
- * @param {number} [options.cullInterval] seconds between culling checks.
- * @param {boolean} [options.cullConnected] also cull kernels with a websocket.
- * @param {number} [options.maxKernels] `--EnterpriseGatewayApp.max_kernels`.
- * @param {string[]} [options.clientEnvs] env names (besides `KERNEL_*`) a
- *   client may pass; `['*']` for all.
- * @param {string[]} [options.inheritedEnvs] gateway env names every kernel
- *   gets (`inherited_envs`); default `['PATH']`, `[]` for none.
- * @param {string[]} [options.unauthorizedUsers] replaces the default `root`.
- * @param {string[]} [options.authorizedUsers] when set, only these may start
- *   kernels.
- * @param {string[]} [options.extraArgs]
+ * @param {EnterpriseGatewaySettings & {port: number}} options
+ * @returns {string[]}
  */
 function enterpriseGatewayArgs(options) {
   const args = [
@@ -197,6 +211,10 @@ function enterpriseGatewayArgs(options) {
     args.push(`--EnterpriseGatewayApp.max_kernels=${options.maxKernels}`);
   }
   // Set traits are given as a Python-literal list on the command line.
+  /**
+   * @param {string} name
+   * @param {string[]} values
+   */
   const listArg = (name, values) =>
     `--EnterpriseGatewayApp.${name}=${JSON.stringify(values)}`;
   const inheritedEnvs = options.inheritedEnvs || ['PATH'];
@@ -216,35 +234,63 @@ function enterpriseGatewayArgs(options) {
 }
 
 /**
- * Start an Enterprise Gateway and wait until it answers `GET /api`.
+ * The options of `startEnterpriseGateway`: those of `enterpriseGatewayArgs`
+ * (the port optional), and these.
  *
- * @param {object} [options] those of `enterpriseGatewayArgs`, and:
- * @param {number} [options.port] default: a free port.
- * @param {string} [options.token] EG_AUTH_TOKEN; empty for none.
- * @param {boolean} [options.listKernels] allow GET /api/kernels
+ * @typedef {object} EnterpriseGatewayProcessOptions
+ * @property {number} [port] default: a free port.
+ * @property {string} [token] EG_AUTH_TOKEN; empty for none.
+ * @property {boolean} [listKernels] allow GET /api/kernels
  *   (EG_LIST_KERNELS); off by default, as in Enterprise Gateway.
- * @param {string|string[]} [options.jupyterPath] directories for
+ * @property {string|string[]} [jupyterPath] directories for
  *   JUPYTER_PATH, each holding a `kernels/` folder (for example
  *   tests/harness/kernels for the slow-python kernelspec).
- * @param {Record<string, object>} [options.kernelspecs] more kernelspecs,
+ * @property {Record<string, object>} [kernelspecs] more kernelspecs,
  *   name → kernel.json content, written to a temporary JUPYTER_PATH entry.
- * @param {boolean|object} [options.remoteKernel] add the `remote-python`
- *   kernelspec (remote launch path); an object adds its
+ * @property {boolean|Record<string, string>} [remoteKernel] add the
+ *   `remote-python` kernelspec (remote launch path); an object adds its
  *   `metadata.process_proxy.config`.
- * @param {number} [options.launchTimeout] EG_KERNEL_LAUNCH_TIMEOUT, seconds
+ * @property {number} [launchTimeout] EG_KERNEL_LAUNCH_TIMEOUT, seconds
  *   (default 30; a request's env.KERNEL_LAUNCH_TIMEOUT overrides it).
- * @param {number} [options.responsePort] where remote kernels report their
+ * @property {number} [responsePort] where remote kernels report their
  *   connection info (EG_RESPONSE_PORT); default: a free port.
- * @param {string} [options.cwd] the gateway's working directory.
- * @param {string} [options.logFile]
- * @param {Record<string, string>} [options.env] more environment variables.
- * @returns {Promise<{url: string, port: number, token: string, cwd: string,
- *   pid: number, logFile: string, jupyterPath: string, log: () => string,
- *   stop: () => Promise<void>, kill: () => Promise<void>,
- *   restart: () => Promise<void>}>} `stop` sends SIGTERM (Enterprise Gateway
- *   then shuts its kernels down), `kill` sends SIGKILL (its local kernels
- *   would outlive it briefly and are killed here), `restart` stops it and
- *   starts it again on the same port with the same options.
+ * @property {string} [cwd] the gateway's working directory.
+ * @property {string} [logFile]
+ * @property {Record<string, string>} [env] more environment variables.
+ */
+
+/**
+ * @typedef {EnterpriseGatewaySettings & EnterpriseGatewayProcessOptions}
+ *   EnterpriseGatewayOptions
+ */
+
+/**
+ * A running Enterprise Gateway (see `startEnterpriseGateway`). `stop` sends
+ * SIGTERM (Enterprise Gateway then shuts its kernels down), `kill` sends
+ * SIGKILL (its local kernels would outlive it briefly and are killed here),
+ * `restart` stops it and starts it again on the same port with the same
+ * options.
+ *
+ * @typedef {object} EnterpriseGateway
+ * @property {string} url
+ * @property {number} port
+ * @property {string} token
+ * @property {string} cwd
+ * @property {number} pid
+ * @property {string} logFile
+ * @property {string} jupyterPath
+ * @property {number} responsePort
+ * @property {() => string} log
+ * @property {() => Promise<void>} stop
+ * @property {() => Promise<void>} kill
+ * @property {() => Promise<void>} restart
+ */
+
+/**
+ * Start an Enterprise Gateway and wait until it answers `GET /api`.
+ *
+ * @param {EnterpriseGatewayOptions} [options]
+ * @returns {Promise<EnterpriseGateway>}
  */
 async function startEnterpriseGateway(options = {}) {
   const port = options.port || (await freePort());
@@ -268,6 +314,7 @@ async function startEnterpriseGateway(options = {}) {
     .join(path.delimiter);
   const kernelLogDir = path.join(generated, 'logs');
   fs.mkdirSync(kernelLogDir);
+  /** @type {NodeJS.ProcessEnv} */
   const env = {
     ...process.env,
     // Kernelspecs that run `python` get the gateway's environment.
@@ -293,6 +340,7 @@ async function startEnterpriseGateway(options = {}) {
   const args = enterpriseGatewayArgs({ ...options, port });
   const url = `http://127.0.0.1:${port}/`;
 
+  /** @type {import('child_process').ChildProcess} */
   let child;
   const launch = async () => {
     const log = fs.openSync(logFile, 'a');
@@ -308,11 +356,11 @@ async function startEnterpriseGateway(options = {}) {
     } catch (error) {
       child.kill('SIGKILL');
       throw new Error(
-        `Enterprise Gateway did not start: ${error.message}\n` +
+        `Enterprise Gateway did not start: ${errorMessage(error)}\n` +
           fs.readFileSync(logFile, 'utf-8')
       );
     }
-    handle.pid = child.pid;
+    handle.pid = processId(child);
   };
 
   fs.writeFileSync(logFile, '');
@@ -334,14 +382,16 @@ async function startEnterpriseGateway(options = {}) {
     },
     /** SIGKILL the gateway, as a crash would, then its kernels. */
     kill: async () => {
-      await new Promise(resolve => {
-        if (child.exitCode !== null || child.signalCode !== null) {
-          resolve();
-          return;
-        }
-        child.once('exit', resolve);
-        child.kill('SIGKILL');
-      });
+      await /** @type {Promise<void>} */ (
+        new Promise(resolve => {
+          if (child.exitCode !== null || child.signalCode !== null) {
+            resolve();
+            return;
+          }
+          child.once('exit', resolve);
+          child.kill('SIGKILL');
+        })
+      );
       killKernelsFromLog(logFile);
     },
     /** Stop it and start it again on the same port and options. */
@@ -354,12 +404,16 @@ async function startEnterpriseGateway(options = {}) {
   return handle;
 }
 
-/** SIGKILL a process (or a group, for a negative id) that may be gone. */
+/**
+ * SIGKILL a process (or a group, for a negative id) that may be gone.
+ *
+ * @param {number} pid
+ */
 function signalQuietly(pid) {
   try {
     process.kill(pid, 'SIGKILL');
   } catch (error) {
-    if (error.code !== 'ESRCH') {
+    if (/** @type {NodeJS.ErrnoException} */ (error).code !== 'ESRCH') {
       throw error;
     }
   }
@@ -372,6 +426,8 @@ function signalQuietly(pid) {
  * itself about a second after its parent dies, but a kernel still sleeping
  * in a slow launch would not. A process counts only while its command line
  * still names the kernel id (no stray kill after pid reuse).
+ *
+ * @param {string} logFile the gateway's log.
  */
 function killKernelsFromLog(logFile) {
   let log = '';

@@ -16,6 +16,8 @@ const VENV_BIN = path.join(ROOT, '.venv', 'bin');
 
 /**
  * Find a free TCP port on 127.0.0.1.
+ *
+ * @returns {Promise<number>}
  */
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -23,7 +25,7 @@ function freePort() {
     server.unref();
     server.on('error', reject);
     server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
+      const { port } = /** @type {net.AddressInfo} */ (server.address());
       server.close(() => resolve(port));
     });
   });
@@ -31,6 +33,12 @@ function freePort() {
 
 /**
  * Wait until `url` answers with any HTTP status, or fail after `timeoutMs`.
+ *
+ * @param {string} url
+ * @param {number} timeoutMs
+ * @param {import('child_process').ChildProcess} [child] fail at once when
+ *   this process exits first.
+ * @returns {Promise<void>}
  */
 async function waitForHttp(url, timeoutMs, child) {
   const deadline = Date.now() + timeoutMs;
@@ -54,14 +62,50 @@ async function waitForHttp(url, timeoutMs, child) {
 }
 
 /**
+ * The options of `gatewayArgs`.
+ *
+ * @typedef {object} GatewayArgsOptions
+ * @property {number} port
+ * @property {string} [token] KG_AUTH_TOKEN; empty for none.
+ * @property {string} [origin] the page origin allowed by CORS.
+ * @property {boolean} [listKernels] allow GET /api/kernels.
+ * @property {string[]} [extraArgs]
+ */
+
+/**
+ * The options of `startGateway`: those of `gatewayArgs`, the port optional.
+ *
+ * @typedef {object} GatewayOptions
+ * @property {number} [port] default: a free port.
+ * @property {string} [token] KG_AUTH_TOKEN (default 'test-token'); empty
+ *   for none.
+ * @property {string} [origin] the page origin allowed by CORS.
+ * @property {boolean} [listKernels] allow GET /api/kernels.
+ * @property {string[]} [extraArgs]
+ * @property {string} [cwd] the gateway's working directory (a new temp
+ *   directory by default).
+ * @property {string} [logFile] where its output goes.
+ * @property {Record<string, string>} [env] more environment variables.
+ */
+
+/**
+ * A running Kernel Gateway (see `startGateway`).
+ *
+ * @typedef {object} Gateway
+ * @property {string} url `http://127.0.0.1:<port>/`.
+ * @property {number} port
+ * @property {string} token
+ * @property {string} cwd
+ * @property {number} pid
+ * @property {string} logFile
+ * @property {() => Promise<void>} stop
+ */
+
+/**
  * The command line of a Kernel Gateway a browser page at `origin` can use.
  *
- * @param {object} options
- * @param {number} options.port
- * @param {string} [options.token] KG_AUTH_TOKEN; empty for none.
- * @param {string} [options.origin] the page origin allowed by CORS.
- * @param {boolean} [options.listKernels] allow GET /api/kernels.
- * @param {string[]} [options.extraArgs]
+ * @param {GatewayArgsOptions} options
+ * @returns {string[]}
  */
 function gatewayArgs(options) {
   const args = [
@@ -86,8 +130,8 @@ function gatewayArgs(options) {
 /**
  * Start a Kernel Gateway and wait until it answers.
  *
- * @returns {Promise<{url: string, port: number, token: string, pid: number,
- *   logFile: string, stop: () => Promise<void>}>}
+ * @param {GatewayOptions} [options]
+ * @returns {Promise<Gateway>}
  */
 async function startGateway(options = {}) {
   const port = options.port || (await freePort());
@@ -114,7 +158,7 @@ async function startGateway(options = {}) {
     child.kill('SIGKILL');
     const output = fs.readFileSync(logFile, 'utf-8');
     throw new Error(
-      `Kernel Gateway did not start: ${error.message}\n${output}`
+      `Kernel Gateway did not start: ${errorMessage(error)}\n${output}`
     );
   }
   return {
@@ -122,14 +166,53 @@ async function startGateway(options = {}) {
     port,
     token,
     cwd,
-    pid: child.pid,
+    pid: processId(child),
     logFile,
     stop: () => stopProcess(child)
   };
 }
 
 /**
+ * The id of a process just spawned (`child.pid` is undefined only when the
+ * spawn failed, which 'error' reports).
+ *
+ * @param {import('child_process').ChildProcess} child
+ * @returns {number}
+ */
+function processId(child) {
+  if (child.pid === undefined) {
+    throw new Error(`could not start ${child.spawnfile}`);
+  }
+  return child.pid;
+}
+
+/**
+ * The message of anything thrown: an Error's own, else its text.
+ *
+ * @param {unknown} error
+ * @returns {string}
+ */
+function errorMessage(error) {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * What a failed `execFileSync` said on stderr, else the error's message.
+ *
+ * @param {unknown} error what `execFileSync` threw.
+ * @returns {string}
+ */
+function commandError(error) {
+  const { stderr, message } =
+    /** @type {{stderr?: Buffer, message?: string}} */ (error);
+  return `${stderr || message}`;
+}
+
+/**
  * Stop a child process: SIGTERM, then SIGKILL after 10 s.
+ *
+ * @param {import('child_process').ChildProcess} child
+ * @returns {Promise<void>}
  */
 function stopProcess(child) {
   return new Promise(resolve => {
@@ -147,8 +230,11 @@ function stopProcess(child) {
 }
 
 module.exports = {
+  commandError,
+  errorMessage,
   freePort,
   gatewayArgs,
+  processId,
   startGateway,
   stopProcess,
   waitForHttp,

@@ -19,6 +19,15 @@ const { startJupyterLab } = require('./lab');
 
 const LAB_TOKEN = 'jest-lab-token';
 
+/**
+ * The global scope of Jest's global setup and teardown: what the one starts,
+ * the other stops.
+ *
+ * @typedef {typeof globalThis & {
+ *   __KERNEL_GATEWAYS__?: {stop: () => Promise<void>}[]
+ * }} JestGlobals
+ */
+
 module.exports = async function globalSetup() {
   const labDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kg-jest-lab-'));
   const [listing, noListing, full, lab] = await Promise.all([
@@ -50,7 +59,12 @@ module.exports = async function globalSetup() {
       })
     )
   ]);
-  globalThis.__KERNEL_GATEWAYS__ = [listing, noListing, full, lab];
+  /** @type {JestGlobals} */ (globalThis).__KERNEL_GATEWAYS__ = [
+    listing,
+    noListing,
+    full,
+    lab
+  ];
   process.env.KG_LAB_URL = `${lab.url}/`;
   process.env.KG_LAB_TOKEN = LAB_TOKEN;
   process.env.KG_LAB_DIR = labDir;

@@ -8,7 +8,7 @@ const { spawn } = require('child_process');
 const fs = require('fs');
 const path = require('path');
 
-const { stopProcess, waitForHttp, VENV_BIN } = require('./gateway');
+const { processId, stopProcess, waitForHttp, VENV_BIN } = require('./gateway');
 
 /**
  * Start a JupyterLab whose directories all lie under `options.dir`: root/
@@ -26,6 +26,7 @@ const { stopProcess, waitForHttp, VENV_BIN } = require('./gateway');
  * @returns {Promise<{url: string, pid: number, stop: () => Promise<void>}>}
  */
 async function startJupyterLab(options) {
+  /** @param {string} sub */
   const dir = sub => path.join(options.dir, sub);
   for (const sub of ['root', 'settings', 'user-settings', 'config']) {
     fs.mkdirSync(dir(sub), { recursive: true });
@@ -59,7 +60,7 @@ async function startJupyterLab(options) {
   );
   const url = `http://127.0.0.1:${options.port}`;
   await waitForHttp(`${url}/api`, 120000, child);
-  return { url, pid: child.pid, stop: () => stopProcess(child) };
+  return { url, pid: processId(child), stop: () => stopProcess(child) };
 }
 
 module.exports = { startJupyterLab };

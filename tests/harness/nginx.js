@@ -22,7 +22,13 @@ const net = require('net');
 const os = require('os');
 const path = require('path');
 
-const { freePort, stopProcess } = require('./gateway');
+const {
+  commandError,
+  errorMessage,
+  freePort,
+  processId,
+  stopProcess
+} = require('./gateway');
 
 const NGINX = process.env.NGINX_PATH || '/usr/sbin/nginx';
 
@@ -54,6 +60,12 @@ function ensureNginx(options = {}) {
 
 /**
  * Wait until something accepts TCP connections on 127.0.0.1:port.
+ *
+ * @param {number} port
+ * @param {number} timeoutMs
+ * @param {import('child_process').ChildProcess} [child] fail at once when
+ *   this process exits first.
+ * @returns {Promise<void>}
  */
 async function waitForPort(port, timeoutMs, child) {
   const deadline = Date.now() + timeoutMs;
@@ -61,6 +73,7 @@ async function waitForPort(port, timeoutMs, child) {
     if (child && child.exitCode !== null) {
       throw new Error(`nginx exited with ${child.exitCode}`);
     }
+    /** @type {boolean} */
     const ok = await new Promise(resolve => {
       const socket = net.connect(port, '127.0.0.1');
       socket.once('connect', () => {
@@ -79,13 +92,81 @@ async function waitForPort(port, timeoutMs, child) {
 
 /**
  * Quote a value for nginx's configuration language.
+ *
+ * @param {string} value
+ * @returns {string}
  */
 function quote(value) {
   return `"${String(value).replace(/["\\]/g, '\\$&')}"`;
 }
 
 /**
+ * One server block of nginx (one port).
+ *
+ * @typedef {object} NginxServer
+ * @property {string} name
+ * @property {number} [port] default: a free port.
+ * @property {string} [cert] PEM certificate (for TLS).
+ * @property {string} [key] its key.
+ * @property {boolean} [tls] false for plain http.
+ */
+
+/**
+ * The options of `startNginx`.
+ *
+ * @typedef {object} NginxOptions
+ * @property {number} targetPort the gateway's port on 127.0.0.1 (run it
+ *   with `--KernelGatewayApp.base_url=<basePath>`).
+ * @property {string} [basePath] the location proxied ('/gateway/'),
+ *   passed to the gateway unchanged.
+ * @property {string} [host] server_name ('gateway.test').
+ * @property {number} [port] the port of the first server.
+ * @property {string} [cert] PEM certificate of the first server.
+ * @property {string} [key] its key.
+ * @property {NginxServer[]} [servers] several server blocks, one port each
+ *   (e.g. one per test certificate); `tls: false` for plain http. Default:
+ *   one server from port/cert/key.
+ * @property {string} [proxyReadTimeout] e.g. '5s' (nginx default 60s):
+ *   how long nginx waits for the gateway to send anything, websockets
+ *   included, before closing the connection.
+ * @property {string} [proxySendTimeout] e.g. '5s' (default 60s).
+ * @property {Record<string, string>} [addHeaders] `add_header NAME
+ *   "VALUE" always;` in the location (e.g. CORS headers on errors too).
+ *   When the gateway sends the same header itself (its own CORS headers on
+ *   successful answers), the browser sees it twice — for
+ *   Access-Control-Allow-Origin a CORS failure — so list it in
+ *   `hideUpstreamHeaders` too.
+ * @property {string[]} [hideUpstreamHeaders] `proxy_hide_header NAME;`:
+ *   drop these headers from the gateway's answers.
+ * @property {string} [extraLocationConfig] raw lines for the location.
+ * @property {string} [extraServerConfig] raw lines for each server.
+ * @property {string} [errorLogLevel] of error.log ('info').
+ * @property {string} [dir] where conf and logs go (a new temp dir).
+ */
+
+/**
+ * A running nginx (see `startNginx`).
+ *
+ * @typedef {object} Nginx
+ * @property {number} port the port of the first server.
+ * @property {string} url `https://<host>:<port><basePath>` of the first
+ *   server.
+ * @property {Record<string, {port: number, url: string}>} servers every
+ *   server by name.
+ * @property {string} dir
+ * @property {string} confFile
+ * @property {number} pid
+ * @property {() => {error: string, access: string, output: string}} logs
+ * @property {() => Promise<void>} stop
+ */
+
+/**
  * The nginx.conf for `options` (see startNginx), with `ports` chosen.
+ *
+ * @param {NginxOptions} options
+ * @param {string} dir where its files go.
+ * @param {(NginxServer & {port: number})[]} servers
+ * @returns {string}
  */
 function nginxConfig(options, dir, servers) {
   const base = options.basePath || '/gateway/';
@@ -160,41 +241,10 @@ ${blocks.join('\n')}
 /**
  * Start nginx as an HTTPS reverse proxy for a gateway on 127.0.0.1.
  *
- * @param {object} options
- * @param {number} options.targetPort the gateway's port on 127.0.0.1 (run it
- *   with `--KernelGatewayApp.base_url=<basePath>`).
- * @param {string} [options.basePath] the location proxied ('/gateway/'),
- *   passed to the gateway unchanged.
- * @param {string} [options.host] server_name ('gateway.test').
- * @param {number} [options.port] the port of the first server.
- * @param {string} [options.cert] PEM certificate of the first server.
- * @param {string} [options.key] its key.
- * @param {Array<{name: string, port?: number, cert?: string, key?: string,
- *   tls?: boolean}>} [options.servers] several server blocks, one port each
- *   (e.g. one per test certificate); `tls: false` for plain http. Default:
- *   one server from port/cert/key.
- * @param {string} [options.proxyReadTimeout] e.g. '5s' (nginx default 60s):
- *   how long nginx waits for the gateway to send anything, websockets
- *   included, before closing the connection.
- * @param {string} [options.proxySendTimeout] e.g. '5s' (default 60s).
- * @param {Record<string, string>} [options.addHeaders] `add_header NAME
- *   "VALUE" always;` in the location (e.g. CORS headers on errors too).
- *   When the gateway sends the same header itself (its own CORS headers on
- *   successful answers), the browser sees it twice — for
- *   Access-Control-Allow-Origin a CORS failure — so list it in
- *   `hideUpstreamHeaders` too.
- * @param {string[]} [options.hideUpstreamHeaders] `proxy_hide_header NAME;`:
- *   drop these headers from the gateway's answers.
- * @param {string} [options.extraLocationConfig] raw lines for the location.
- * @param {string} [options.extraServerConfig] raw lines for each server.
- * @param {string} [options.dir] where conf and logs go (a new temp dir).
- * @returns {Promise<{port: number, url: string,
- *   servers: Record<string, {port: number, url: string}>, dir: string,
- *   confFile: string, pid: number,
- *   logs: () => {error: string, access: string, output: string},
- *   stop: () => Promise<void>}>} `url` is
- *   `https://<host>:<port><basePath>` of the first server: resolve `host` to
- *   127.0.0.1 in the client (Chromium: `--host-resolver-rules`).
+ * @param {NginxOptions} options
+ * @returns {Promise<Nginx>} `url` is `https://<host>:<port><basePath>` of
+ *   the first server: resolve `host` to 127.0.0.1 in the client (Chromium:
+ *   `--host-resolver-rules`).
  */
 async function startNginx(options) {
   const binary = ensureNginx();
@@ -203,6 +253,7 @@ async function startNginx(options) {
   fs.mkdirSync(path.join(dir, 'tmp'), { recursive: true });
   const host = options.host || 'gateway.test';
   const base = options.basePath || '/gateway/';
+  /** @type {(NginxServer & {port: number})[]} */
   const servers = [];
   for (const server of options.servers || [
     {
@@ -220,14 +271,13 @@ async function startNginx(options) {
   try {
     execFileSync(binary, ['-t', '-q', ...args], { stdio: 'pipe' });
   } catch (error) {
-    throw new Error(
-      `nginx -t failed for ${confFile}: ${error.stderr || error.message}`
-    );
+    throw new Error(`nginx -t failed for ${confFile}: ${commandError(error)}`);
   }
   const outputFile = path.join(dir, 'output.log');
   const output = fs.openSync(outputFile, 'w');
   const child = spawn(binary, args, { stdio: ['ignore', output, output] });
   fs.closeSync(output);
+  /** @param {string} name */
   const read = name => {
     try {
       return fs.readFileSync(path.join(dir, name), 'utf-8');
@@ -242,11 +292,12 @@ async function startNginx(options) {
   } catch (error) {
     child.kill('SIGKILL');
     throw new Error(
-      `nginx did not start: ${error.message}\n${read('output.log')}${read(
+      `nginx did not start: ${errorMessage(error)}\n${read('output.log')}${read(
         'error.log'
       )}`
     );
   }
+  /** @type {Nginx['servers']} */
   const urls = {};
   for (const server of servers) {
     const scheme = server.tls === false ? 'http' : 'https';
@@ -261,7 +312,7 @@ async function startNginx(options) {
     servers: urls,
     dir,
     confFile,
-    pid: child.pid,
+    pid: processId(child),
     logs: () => ({
       error: read('error.log'),
       access: read('access.log'),

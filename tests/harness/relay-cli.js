@@ -10,6 +10,12 @@
 const fs = require('fs');
 const { startRelay } = require('./relay');
 
+/**
+ * The value after `--<name>` on the command line.
+ *
+ * @param {string} name
+ * @returns {string | undefined}
+ */
 function option(name) {
   const index = process.argv.indexOf(`--${name}`);
   return index >= 0 ? process.argv[index + 1] : undefined;
@@ -18,6 +24,9 @@ function option(name) {
 const port = Number(option('port'));
 const target = Number(option('target'));
 const record = option('record');
+if (record === undefined) {
+  throw new Error('relay-cli.js: --record FILE is required');
+}
 fs.writeFileSync(record, '');
 
 startRelay({

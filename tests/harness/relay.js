@@ -32,19 +32,64 @@
 const net = require('net');
 
 /**
+ * An HTTP request head found in the relayed bytes.
+ *
+ * @typedef {object} RelayedRequest
+ * @property {string} method
+ * @property {string} path
+ * @property {Record<string, string>} headers by lower-case name.
+ */
+
+/**
+ * A running relay (see `startRelay`).
+ *
+ * @typedef {object} Relay
+ * @property {number} port
+ * @property {() => string} text everything the clients sent, as latin1 text.
+ * @property {() => RelayedRequest[]} requests the request lines and header
+ *   blocks found in the stream.
+ * @property {() => void} clear forget what the clients sent so far.
+ * @property {() => void} cut drop every open connection and every new one
+ *   until `restore()`.
+ * @property {() => void} restore
+ * @property {() => void} hold hold the server's answers.
+ * @property {() => void} release deliver the held answers.
+ * @property {() => void} partition stop forwarding without closing anything.
+ * @property {() => void} heal end the partition.
+ * @property {boolean} partitioned whether the network is partitioned.
+ * @property {() => Promise<void>} close
+ */
+
+/**
+ * One client connection and its connection to the server.
+ *
+ * @typedef {object} RelayedConnection
+ * @property {net.Socket} client
+ * @property {net.Socket | null} upstream null until the server is contacted.
+ * @property {(() => void)[]} deferred closes seen during a partition, run in
+ *   order at heal().
+ * @property {() => net.Socket} open contact the server.
+ */
+
+/**
  * @param {object} options
  * @param {number} options.targetPort the real server's port on 127.0.0.1.
  * @param {number} [options.port] the relay's port (free port by default).
  * @param {string} [options.host] where the relay listens (127.0.0.1).
  * @param {(data: Buffer) => void} [options.onData] called with every chunk a
  *   client sends.
+ * @returns {Promise<Relay>}
  */
 function startRelay(options) {
+  /** @type {Set<net.Socket>} */
   const sockets = new Set();
+  /** @type {Set<RelayedConnection>} */
   const connections = new Set();
+  /** @type {Buffer[]} */
   const chunks = [];
   let cut = false;
   // While held, the server's answers wait here (a slow gateway).
+  /** @type {(() => void)[] | null} */
   let held = null;
   // While partitioned, nothing is read from either side.
   let partitioned = false;
@@ -52,8 +97,11 @@ function startRelay(options) {
 
   /**
    * One client connection and its connection to the server.
+   *
+   * @param {net.Socket} client
    */
   function relayConnection(client) {
+    /** @type {RelayedConnection} */
     const connection = {
       client,
       upstream: null,
@@ -64,17 +112,21 @@ function startRelay(options) {
     connections.add(connection);
     sockets.add(client);
     // During a partition, a close from either side waits for heal().
+    /** @param {() => void} action */
     const gate = action => () =>
       partitioned ? connection.deferred.push(action) : action();
     const close = () => {
       client.destroy();
       connection.upstream?.destroy();
       sockets.delete(client);
-      sockets.delete(connection.upstream);
+      if (connection.upstream) {
+        sockets.delete(connection.upstream);
+      }
       connections.delete(connection);
     };
     // What the server does to the client (data, end, close) waits in
     // order while answers are held.
+    /** @param {() => void} action */
     const toClient = action => (held ? held.push(action) : action());
     const openUpstream = () => {
       const upstream = net.connect({
@@ -110,11 +162,17 @@ function startRelay(options) {
           client.resume();
         }
       });
+      return upstream;
     };
-    client.on('data', data => {
+    // No encoding is set on the socket: data comes as Buffers.
+    client.on('data', (/** @type {Buffer} */ data) => {
       chunks.push(Buffer.from(data));
       if (options.onData) {
         options.onData(data);
+      }
+      // The client is paused until the server is contacted.
+      if (!connection.upstream) {
+        throw new Error('relay: client data before the server connection');
       }
       if (!connection.upstream.write(data)) {
         client.pause();
@@ -149,7 +207,8 @@ function startRelay(options) {
   return new Promise((resolve, reject) => {
     server.on('error', reject);
     server.listen(options.port || 0, options.host || '127.0.0.1', () => {
-      const { port } = server.address();
+      const { port } = /** @type {net.AddressInfo} */ (server.address());
+      /** @type {Relay} */
       const relay = {
         port,
         /**
@@ -221,11 +280,9 @@ function startRelay(options) {
         heal: () => {
           partitioned = false;
           for (const connection of [...connections]) {
-            if (!connection.upstream) {
-              connection.open();
-            }
+            const upstream = connection.upstream ?? connection.open();
             connection.client.resume();
-            connection.upstream.resume();
+            upstream.resume();
             const deferred = connection.deferred.splice(0);
             for (const action of deferred) {
               action();
@@ -257,13 +314,18 @@ function startRelay(options) {
 
 /**
  * Find HTTP request heads in a byte stream.
+ *
+ * @param {string} text the stream as latin1 text.
+ * @returns {RelayedRequest[]}
  */
 function parseRequests(text) {
   const pattern =
     /(GET|POST|PUT|PATCH|DELETE|OPTIONS|HEAD) (\S+) HTTP\/1\.1\r\n([\s\S]*?)\r\n\r\n/g;
+  /** @type {RelayedRequest[]} */
   const requests = [];
   let match;
   while ((match = pattern.exec(text)) !== null) {
+    /** @type {Record<string, string>} */
     const headers = {};
     for (const line of match[3].split('\r\n')) {
       const index = line.indexOf(':');

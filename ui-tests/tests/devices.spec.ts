@@ -20,10 +20,8 @@ import {
   test
 } from './fixtures';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { gateway, ports, tokens, startTestLab } = require('./servers');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { startGateway } = require('../../tests/harness/gateway');
+import { gateway, ports, tokens, startTestLab } from './servers';
+import { startGateway } from '../../tests/harness/gateway';
 const SPEC = gateway.spec('Python 3 (on the gateway)');
 const LAB = `http://127.0.0.1:${ports.lab}`;
 
@@ -436,6 +434,7 @@ async function runFirstCell(page: Page, code: string): Promise<string> {
     .locator('.jp-Notebook .jp-Cell')
     .first()
     .locator('.cm-content');
+  // eslint-disable-next-line jupyter/galata-prefer-notebook-cell-helper -- this page has no Galata helpers
   await editor.click();
   await page.keyboard.press('Control+A');
   await page.keyboard.type(code);

@@ -40,8 +40,7 @@ import {
   test
 } from './fixtures';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { ports, tokens } = require('./servers');
+import { ports, tokens } from './servers';
 
 const LAB_ORIGIN = `http://127.0.0.1:${ports.lab}`;
 const USER = 'ada';
@@ -332,6 +331,7 @@ test.describe('Enterprise Gateway: faults', () => {
       const toldMs = since(cutAt);
       const told = await shownText(down);
       await work.writeAndSave();
+      // The fault is a cut of 5 s: its length is what the row measures.
       await page.waitForTimeout(Math.max(0, 5000 - since(cutAt)));
       const restoredAt = Date.now();
       eg.restore();

@@ -8,8 +8,7 @@ import * as path from 'path';
 
 import { expect, gatewaySettings, test } from './fixtures';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { gateway, ports, LAB_ROOT } = require('./servers');
+import { gateway, ports, LAB_ROOT } from './servers';
 
 // Nothing listens there.
 const DEAD_URL = 'http://localhost:18899/';

@@ -11,31 +11,14 @@ import type { IJupyterLabPageFixture } from '@jupyterlab/galata';
 import { expect } from '@playwright/test';
 import type { Locator, Page } from '@playwright/test';
 
+import type { EnterpriseGateway } from '../../tests/harness/enterprise';
+import { startEnterpriseGateway } from '../../tests/harness/enterprise';
+import type { Gateway } from '../../tests/harness/gateway';
+import { startGateway } from '../../tests/harness/gateway';
+import type { Relay, RelayedRequest } from '../../tests/harness/relay';
+import { startRelay } from '../../tests/harness/relay';
 import { gatewaySettings } from './fixtures';
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { startGateway } = require('../../tests/harness/gateway');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { startEnterpriseGateway } = require('../../tests/harness/enterprise');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { startRelay } = require('../../tests/harness/relay');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { ports, STATE, LAB_ROOT } = require('./servers');
-
-interface IGatewayProcess {
-  url: string;
-  stop(): Promise<void>;
-}
-
-interface IRelay {
-  cut(): void;
-  restore(): void;
-  partition(): void;
-  heal(): void;
-  hold(): void;
-  release(): void;
-  close(): Promise<void>;
-}
+import { ports, STATE, LAB_ROOT } from './servers';
 
 /**
  * A gateway on a fixed port, reached through a relay on another port: a
@@ -185,6 +168,13 @@ export class FaultyGateway {
   }
 
   /**
+   * The HTTP requests that reached the gateway through the relay so far.
+   */
+  requests(): RelayedRequest[] {
+    return this._relay?.requests() ?? [];
+  }
+
+  /**
    * Whether the gateway has the kernel `id` (asked by id: it may list none).
    */
   async has(id: string): Promise<boolean> {
@@ -207,8 +197,8 @@ export class FaultyGateway {
     this._relay = null;
   }
 
-  private _process: IGatewayProcess | null = null;
-  private _relay: IRelay | null = null;
+  private _process: Gateway | EnterpriseGateway | null = null;
+  private _relay: Relay | null = null;
 }
 
 /**

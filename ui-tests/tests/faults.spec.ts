@@ -36,8 +36,7 @@ import {
 } from './faultkit';
 import { expect, expectKernelIdle, storeRecords, test } from './fixtures';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { gateway, ports, tokens, STATE } = require('./servers');
+import { gateway, ports, tokens, STATE } from './servers';
 
 const LAB_ORIGIN = `http://127.0.0.1:${ports.lab}`;
 
@@ -209,6 +208,8 @@ test.describe('faults of the gateway and the network', () => {
         await expect(statusItem(page)).toContainText('unreachable (retrying)');
         await expectDetails(down, 'Kernel Gateway URL');
         await work.writeAndSave();
+        // The fault is a cut of `seconds`: its length is what the row
+        // measures (the cell keeps printing meanwhile).
         await page.waitForTimeout(Math.max(0, seconds * 1000 - since(cutAt)));
         const cutFor = since(cutAt);
 
@@ -312,12 +313,23 @@ test.describe('faults of the gateway and the network', () => {
     }) => {
       // The gateway answers slowly; the notebook is renamed meanwhile, as
       // Galata (or a quick user) does right after "New Notebook".
+      const kernelStarts = () =>
+        faulty
+          .requests()
+          .filter(
+            request =>
+              request.method === 'POST' &&
+              /^\/api\/kernels(\?|$)/.test(request.path)
+          ).length;
+      const startsBefore = kernelStarts();
       faulty.hold();
       try {
         expect(
           await page.notebook.createNew('renamed.ipynb', { kernel: 'python3' })
         ).toBe('renamed.ipynb');
-        await page.waitForTimeout(1000);
+        // The answer is let through only once the gateway has the kernel
+        // start: the notebook was renamed while its kernel was starting.
+        await expect.poll(kernelStarts).toBeGreaterThan(startsBefore);
       } finally {
         faulty.release();
       }
@@ -503,6 +515,8 @@ test.describe('faults of the gateway and the network', () => {
       );
       await startCell(page, 0, PRINT_LOOP(count, 0.5));
       await expect(kernelStatus).toHaveText(/\| Busy$/);
+      // Watch the status for 6 s, every 200 ms: the time is the point, three
+      // of the heartbeat's 2 s probe intervals while the cell runs.
       const seen = new Set<string>();
       for (let i = 0; i < 30; i++) {
         seen.add((await kernelStatus.innerText()).split('| ').pop()!);
@@ -522,6 +536,8 @@ test.describe('faults of the gateway and the network', () => {
       expect(toldMs).toBeLessThan(10000);
       const told = await shownText(silent);
       await work.writeAndSave();
+      // The fault is 20 s of silence: its length is what the row measures
+      // (longer than the 10 s in which the user is told).
       await page.waitForTimeout(Math.max(0, 20000 - since(silentAt)));
 
       const healedAt = Date.now();
@@ -563,7 +579,10 @@ test.describe('faults of the gateway and the network', () => {
       expect(await work.run('x = 15; print(x)')).toEqual(['15\n']);
       const [kernel] = await faulty.kernels();
       faulty.partition();
-      // Idle: nothing tells the browser. The user runs a cell.
+      // Idle: nothing tells the browser. The user runs a cell 3 s into the
+      // silence (the idle keep-alive probe comes every 30 s): the time is
+      // the point, what tells the user is the cell they run, counted from
+      // there.
       await page.waitForTimeout(3000);
       const ranAt = Date.now();
       const code = "print('after', x)";
@@ -748,9 +767,11 @@ test.describe('8. a gateway that culls idle kernels', () => {
     await page.notebook.createNew('row8.ipynb', { kernel: 'python3' });
     await page.notebook.setCell(0, 'code', 'x = 8');
     await page.notebook.runCell(0);
+    // The gateway culls it a few seconds after the cell: note it at once.
+    const [kernel] = await culling.kernels();
+    expect(kernel).toBeDefined();
     work.expectSource('x = 8');
     await work.typeUnsaved();
-    const [kernel] = await culling.kernels();
     // Watch the gateway closely, to time the message from the cull.
     await expect
       .poll(async () => (await culling.kernels()).length, {
@@ -970,7 +991,8 @@ for (const [part, timeout] of [
               (k: { name: string }) => k.name === 'slow-python'
             )
           ).toEqual([]);
-          // Still nothing once the slow command would have started it.
+          // Still nothing once the slow command would have started it: the
+          // kernel's launcher sleeps 45 s, nothing to wait for but the time.
           await page.waitForTimeout(Math.max(0, 50000 - since(asked)));
           expect(
             (await gateway.kernels()).filter(

@@ -13,6 +13,21 @@ import type { Locator, Page } from '@playwright/test';
 export { expect };
 
 /**
+ * Galata's page fixture is a proxy whose `reload` is the JupyterLab page's
+ * (`JupyterLabPage.reload`, which takes `waitForIsReady`), but its declared
+ * type, a Playwright page (without `goto`) and an `IJupyterLabPage`, which
+ * does not list `reload`, keeps the Playwright page's. Declare the one that
+ * runs.
+ */
+declare module '@jupyterlab/galata/lib/jupyterlabpage' {
+  interface IJupyterLabPageFixture {
+    reload(
+      options?: Parameters<JupyterLabPage['reload']>[0]
+    ): ReturnType<JupyterLabPage['reload']>;
+  }
+}
+
+/**
  * Galata's `kernels` and `sessions` fixtures intercept every URL containing
  * `/api/kernels` or `/api/sessions`, on any origin, and delete what they saw
  * against the *local* server at teardown: they would swallow the gateway's

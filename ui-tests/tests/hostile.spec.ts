@@ -6,8 +6,7 @@ import type { Request } from '@playwright/test';
 
 import { expect, test } from './fixtures';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { gateway, ports, tokens } = require('./servers');
+import { gateway, ports, tokens } from './servers';
 
 test.afterEach(async () => {
   await gateway.shutdownAll();

@@ -14,13 +14,11 @@ import type { Page, WebSocket } from '@playwright/test';
 import { ON_GATEWAY, settingsFor } from './faultkit';
 import { expect, expectKernelIdle, pageKernelIds, test } from './fixtures';
 
-/* eslint-disable @typescript-eslint/no-require-imports */
-const { CHROMIUM_LAUNCH } = require('../../tests/harness/chromium');
-const { chromiumArgs, makeCertificates } = require('../../tests/harness/certs');
-const { startGateway } = require('../../tests/harness/gateway');
-const { startNginx } = require('../../tests/harness/nginx');
-const { ports, tokens, startTestLab } = require('./servers');
-/* eslint-enable @typescript-eslint/no-require-imports */
+import { CHROMIUM_LAUNCH } from '../../tests/harness/chromium';
+import { chromiumArgs, makeCertificates } from '../../tests/harness/certs';
+import { startGateway } from '../../tests/harness/gateway';
+import { startNginx } from '../../tests/harness/nginx';
+import { ports, tokens, startTestLab } from './servers';
 
 interface IServer {
   stop(): Promise<void>;
@@ -212,7 +210,8 @@ test.describe('behind nginx, under https and a path prefix', () => {
     const [kernelId] = await pageKernelIds(page);
     expect(kernelId).toBeTruthy();
     const seen = await watchStatus(page);
-    // Idle for longer than the proxy's 5 s timeout, twice.
+    // Idle for longer than the proxy's 5 s timeout, twice: the time is the
+    // point (the page's probes must keep the websocket open meanwhile).
     await page.waitForTimeout(12000);
     await page.notebook.setCell(
       0,
@@ -298,6 +297,8 @@ test.describe('behind nginx: the gateway pings its websockets', () => {
     await page.notebook.createNew('ping.ipynb', { kernel: 'python3' });
     await expectKernelIdle(page);
     const seen = await watchStatus(page);
+    // Idle for longer than the proxy's 5 s timeout, twice: the time is the
+    // point (the gateway's pings must keep the websocket open meanwhile).
     await page.waitForTimeout(12000);
     await page.notebook.setCell(0, 'code', ON_GATEWAY);
     await page.notebook.runCell(0);

@@ -8,8 +8,7 @@ import type { Request, WebSocket } from '@playwright/test';
 
 import { closeNotebook, expect, expectKernelIdle, test } from './fixtures';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { gateway, ports, LAB_ROOT } = require('./servers');
+import { gateway, ports, LAB_ROOT } from './servers';
 const GATEWAY_SPEC = gateway.spec('Python 3 (on the gateway)');
 
 const LOCAL = `http://127.0.0.1:${ports.lab}`;
@@ -118,12 +117,8 @@ test('a reloaded page finds the notebook kernel, variables intact', async ({
   expect(await gateway.kernels()).toHaveLength(1);
 
   await page.reload();
-  // Reopen it from the file browser.
-  await page.filebrowser.openDirectory(tmpPath);
-  await page
-    .getByRole('region', { name: 'File Browser Section' })
-    .getByRole('listitem', { name: /^Name: state\.ipynb/ })
-    .dblclick();
+  // Reopen it from the file browser (a double click on its item).
+  expect(await page.filebrowser.open(`${tmpPath}/state.ipynb`)).toBe(true);
   await expect(page.locator('.jp-Toolbar-kernelName')).toHaveText(GATEWAY_SPEC);
   const last = (await page.notebook.getCellCount()) - 1;
   await page.notebook.setCell(last, 'code', 'print(x)');

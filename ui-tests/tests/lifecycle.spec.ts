@@ -10,8 +10,7 @@ import {
   test
 } from './fixtures';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { gateway, ports, tokens } = require('./servers');
+import { gateway } from './servers';
 const GATEWAY_SPEC = gateway.spec('Python 3 (on the gateway)');
 
 type KernelModel = { id: string; name: string; connections?: number };

@@ -6,12 +6,12 @@
  */
 import * as path from 'path';
 
+import type { IJupyterLabPageFixture } from '@jupyterlab/galata';
 import type { Page } from '@playwright/test';
 
 import { detailValue, expect, test } from './fixtures';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { gateway, ports, tokens } = require('./servers');
+import { gateway, ports, tokens } from './servers';
 
 const IMAGES = path.join(__dirname, '..', '..', 'docs', 'images');
 const SECOND_URL = `http://localhost:${ports.secondGateway}/`;
@@ -43,7 +43,7 @@ async function setField(page: Page, label: string, value: string) {
 }
 
 async function whichGateway(
-  page: Page,
+  page: IJupyterLabPageFixture,
   cell: number
 ): Promise<string[] | null> {
   await page.notebook.setCell(

@@ -11,8 +11,7 @@ import { expect, test as base } from '@playwright/test';
 
 import { expectKernelIdle } from './fixtures';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { ports, tokens, state } = require('./servers');
+import { ports, tokens, state } from './servers';
 
 const LAB = `http://127.0.0.1:${ports.secureLab}`;
 const test = base;

@@ -68,6 +68,9 @@ const STATE = path.join(__dirname, '..', '.state');
 
 /**
  * A directory (created) or file path under ui-tests/.state.
+ *
+ * @param {string} name a directory, or a file if it has an extension.
+ * @returns {string}
  */
 function state(name) {
   const target = path.join(STATE, name);
@@ -81,6 +84,14 @@ function state(name) {
 
 /**
  * The Kernel Gateway command line a page at 127.0.0.1:<labPort> can use.
+ *
+ * @param {string} jupyter the `jupyter` command.
+ * @param {number} port
+ * @param {string} token passed in the environment (KG_AUTH_TOKEN), not here.
+ * @param {number} labPort
+ * @param {string} [origin] the origin allowed by CORS, instead of the
+ *   page's.
+ * @returns {string}
  */
 function gatewayCommand(jupyter, port, token, labPort, origin) {
   return [
@@ -99,6 +110,8 @@ function gatewayCommand(jupyter, port, token, labPort, origin) {
 
 /**
  * The environment of a server process.
+ *
+ * @param {Record<string, string>} [extra]
  */
 function env(extra) {
   const venvBin = path.join(__dirname, '..', '..', '.venv', 'bin');
@@ -121,12 +134,17 @@ const gateway = {
   name: 'ui-gateway',
   /**
    * How a kernelspec of this gateway is shown ("Python 3 [ui-gateway]").
+   *
+   * @param {string} displayName
+   * @returns {string}
    */
   spec(displayName) {
     return `${displayName} [ui-gateway]`;
   },
   /**
    * The gateway's own view of its kernels (`GET /api/kernels`).
+   *
+   * @returns {Promise<import('@jupyterlab/services').Kernel.IModel[]>}
    */
   async kernels() {
     const response = await fetch(
@@ -140,7 +158,7 @@ const gateway = {
   /**
    * Start a kernel on the gateway directly, as another user would.
    *
-   * @returns its id.
+   * @returns {Promise<string>} its id.
    */
   async startForeignKernel() {
     const response = await fetch(
@@ -153,6 +171,11 @@ const gateway = {
     );
     return (await response.json()).id;
   },
+  /**
+   * Shut down every kernel of the gateway.
+   *
+   * @returns {Promise<void>}
+   */
   async shutdownAll() {
     for (const kernel of await gateway.kernels()) {
       await fetch(

@@ -14,8 +14,7 @@ import {
   test
 } from './fixtures';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { ports, tokens } = require('./servers');
+import { ports, tokens } from './servers';
 
 const unlisted = new FaultyGateway({
   port: ports.unlistedGateway,

@@ -5,7 +5,7 @@
  */
 import * as path from 'path';
 
-import type { Page } from '@playwright/test';
+import type { Page, Request } from '@playwright/test';
 
 import {
   detailValue,
@@ -15,10 +15,8 @@ import {
   test
 } from './fixtures';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { gateway, ports, tokens } = require('./servers');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { startCorsProxy } = require('../../tests/harness/corsproxy');
+import { gateway, ports, tokens } from './servers';
+import { startCorsProxy } from '../../tests/harness/corsproxy';
 
 const IMAGES = path.join(__dirname, '..', '..', 'docs', 'images');
 const GATEWAY_SPEC = gateway.spec('Python 3 (on the gateway)');
@@ -212,12 +210,21 @@ test.describe('a gateway that is down', () => {
   test('shows "unreachable (retrying)"; "Retry" asks again at once; the details show the error and open the settings', async ({
     page
   }) => {
+    const isCheck = (request: Request) =>
+      new URL(request.url()).href === 'http://localhost:18899/api';
+    // When each request to the gateway's /api started, and those not ended
+    // yet (they fail: nothing listens there).
     const checks: number[] = [];
+    const underWay = new Set<Request>();
     page.on('request', request => {
-      if (new URL(request.url()).href === 'http://localhost:18899/api') {
+      if (isCheck(request)) {
         checks.push(Date.now());
+        underWay.add(request);
       }
     });
+    const onEnded = (request: Request) => underWay.delete(request);
+    page.on('requestfailed', onEnded);
+    page.on('requestfinished', onEnded);
     const opened = Date.now();
     await expect(statusItem(page)).toHaveText(
       'localhost:18899 · unreachable (retrying)'
@@ -226,13 +233,18 @@ test.describe('a gateway that is down', () => {
 
     // The page checks again after 1, 2, 4 and 8 s: once the check ~7 s in
     // is done, the next is ~8 s away, so a check right after "Retry" is
-    // the one "Retry" asked for.
+    // the one "Retry" asked for. A check that finds nothing listening makes
+    // two requests to /api, the check and the no-cors probe that follows
+    // its failure (GatewayRequester): it is done when both have failed and
+    // no other request is under way.
     await expect
-      .poll(() => checks.filter(t => t - opened > 6000).length, {
-        timeout: 30000
-      })
-      .toBeGreaterThan(0);
-    await page.waitForTimeout(500);
+      .poll(
+        () =>
+          checks.filter(t => t - opened > 6000).length >= 2 &&
+          underWay.size === 0,
+        { timeout: 30000 }
+      )
+      .toBe(true);
     const before = checks.length;
     const retried = Date.now();
     await page
