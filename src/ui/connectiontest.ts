@@ -21,8 +21,12 @@ export async function runConnectionTest(options: {
   const body = new Widget();
   body.addClass('jp-KernelGateway-test');
   const list = document.createElement('ol');
+  list.setAttribute('aria-label', trans.__('Steps of the connection test'));
+  list.setAttribute('aria-busy', 'true');
+  // Screen readers announce the progress, then the outcome, as it changes.
   const progress = document.createElement('p');
   progress.className = 'jp-KernelGateway-testProgress';
+  progress.setAttribute('role', 'status');
   progress.textContent = trans.__('Testing…');
   body.node.append(list, progress);
 
@@ -33,7 +37,11 @@ export async function runConnectionTest(options: {
     item.dataset.status = step.status;
     const head = document.createElement('div');
     head.className = 'jp-KernelGateway-stepTitle';
-    head.textContent = `${STATUS_MARK[step.status]} ${step.title}: ${statusWord(step.status, trans)}`;
+    // The mark repeats the status word: hidden from screen readers.
+    const mark = document.createElement('span');
+    mark.setAttribute('aria-hidden', 'true');
+    mark.textContent = STATUS_MARK[step.status];
+    head.append(mark, ` ${step.title}: ${statusWord(step.status, trans)}`);
     const detail = document.createElement('div');
     detail.className = 'jp-KernelGateway-stepDetail';
     detail.textContent = step.detail;
@@ -47,8 +55,9 @@ export async function runConnectionTest(options: {
     list.append(item);
   };
 
+  const title = trans.__('Test Kernel Gateway connection');
   const dialog = new Dialog({
-    title: trans.__('Test Kernel Gateway connection'),
+    title,
     body,
     buttons: [
       Dialog.createButton({
@@ -58,6 +67,8 @@ export async function runConnectionTest(options: {
       Dialog.okButton({ label: trans.__('Close') })
     ]
   });
+  // A dialog with a widget body has no accessible name of its own.
+  dialog.node.setAttribute('aria-label', title);
   const closed = dialog.launch();
   const steps = await testGatewayConnection(
     gateway.config,
@@ -77,6 +88,7 @@ export async function runConnectionTest(options: {
     ? trans._n('%1 step failed.', '%1 steps failed.', failed)
     : trans.__('All steps passed.');
   progress.dataset.done = 'true';
+  list.setAttribute('aria-busy', 'false');
   const result = await closed;
   return { steps, openSettings: result.button.actions.includes('settings') };
 }
@@ -99,7 +111,7 @@ function statusWord(
       return trans.__('warning');
     case 'fail':
       return trans.__('failed');
-    default:
+    case 'skip':
       return trans.__('skipped');
   }
 }

@@ -1,4 +1,4 @@
-import { Dialog, showDialog } from '@jupyterlab/apputils';
+import { Dialog } from '@jupyterlab/apputils';
 import { PathExt } from '@jupyterlab/coreutils';
 import type { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import type { TranslationBundle } from '@jupyterlab/translation';
@@ -39,10 +39,11 @@ export function launchOptionsChooser(options: {
       trans
     );
     const name = panel ? PathExt.basename(panel.context.path) : '';
-    const result = await showDialog({
-      title: name
-        ? trans.__('Kernel launch options for %1 on %2', name, options.where())
-        : trans.__('Kernel launch options on %1', options.where()),
+    const title = name
+      ? trans.__('Kernel launch options for %1 on %2', name, options.where())
+      : trans.__('Kernel launch options on %1', options.where());
+    const dialog = new Dialog({
+      title,
       body: form,
       buttons: [
         Dialog.cancelButton({ label: trans.__('Skip (defaults)') }),
@@ -50,6 +51,9 @@ export function launchOptionsChooser(options: {
       ],
       focusNodeSelector: 'input, select'
     });
+    // A dialog with a widget body has no accessible name of its own.
+    dialog.node.setAttribute('aria-label', title);
+    const result = await dialog.launch();
     if (!result.button.accept || result.value === null) {
       return launchDefaults(request.options, undefined);
     }
@@ -117,6 +121,39 @@ export class LaunchOptionsForm
 
   protected onAfterAttach(): void {
     this._check();
+    // Before the dialog's own handler, which would start the kernel with
+    // the defaults on Enter in a field while a value is refused.
+    window.addEventListener('keydown', this, true);
+  }
+
+  protected onBeforeDetach(): void {
+    window.removeEventListener('keydown', this, true);
+  }
+
+  dispose(): void {
+    window.removeEventListener('keydown', this, true);
+    super.dispose();
+  }
+
+  handleEvent(event: Event): void {
+    if (
+      event.type !== 'keydown' ||
+      (event as KeyboardEvent).key !== 'Enter' ||
+      !this.node.contains(event.target as Node) ||
+      this._check()
+    ) {
+      return;
+    }
+    // Enter with a value refused: stay in the form, on the first such field
+    // (its message is read out: an alert).
+    event.preventDefault();
+    event.stopPropagation();
+    for (const { field } of this._fields.values()) {
+      if (field.getAttribute('aria-invalid') === 'true') {
+        field.focus();
+        break;
+      }
+    }
   }
 
   private _values(): Record<string, string> {
@@ -135,7 +172,11 @@ export class LaunchOptionsForm
     for (const option of this._options) {
       const { field, error } = this._fields.get(option.name)!;
       const problem = checkLaunchValue(option, field.value);
-      error.textContent = problem ? this._trans.__('Must be %1.', problem) : '';
+      const message = problem ? this._trans.__('Must be %1.', problem) : '';
+      // Rewritten only when it changes: an alert is read out when it is.
+      if (error.textContent !== message) {
+        error.textContent = message;
+      }
       field.setAttribute('aria-invalid', problem ? 'true' : 'false');
       ok = ok && !problem;
     }

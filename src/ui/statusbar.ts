@@ -1,4 +1,4 @@
-import { Dialog, showDialog } from '@jupyterlab/apputils';
+import { Dialog } from '@jupyterlab/apputils';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import type { CommandRegistry } from '@lumino/commands';
 import { Widget } from '@lumino/widgets';
@@ -11,7 +11,10 @@ import { CommandIDs } from './commands';
 /**
  * The status-bar item: where kernels run, the gateway's state and the
  * round trip of its last check, e.g. "● gpu-cluster · connected · 12 ms".
- * Clicking it opens the details.
+ * Clicking it opens the details. A native button, so it is in the tab order
+ * and Enter or Space opens the details too (as the kernel status item,
+ * which is a `role="button"` with `tabIndex` and a keydown handler); its
+ * accessible name says what it is as well as what it shows.
  */
 export class GatewayStatusItem extends Widget {
   constructor(options: GatewayStatusItem.IOptions) {
@@ -21,7 +24,10 @@ export class GatewayStatusItem extends Widget {
     this._trans = options.trans;
     this.addClass('jp-KernelGateway-status');
     this.node.setAttribute('type', 'button');
+    this.node.setAttribute('aria-haspopup', 'dialog');
     this._dot.className = 'jp-KernelGateway-statusDot';
+    // The dot's colour repeats the state the text gives.
+    this._dot.setAttribute('aria-hidden', 'true');
     this.node.append(this._dot, this._text);
     this.node.addEventListener('click', () => void this.showDetails());
     this._gateway.healthChanged.connect(this.update, this);
@@ -72,8 +78,9 @@ export class GatewayStatusItem extends Widget {
       table.append(dt, dd);
     }
     body.node.append(table);
-    const result = await showDialog({
-      title: this._trans.__('Kernel Gateway'),
+    const title = this._trans.__('Kernel Gateway');
+    const dialog = new Dialog({
+      title,
       body,
       buttons: [
         Dialog.createButton({
@@ -87,6 +94,9 @@ export class GatewayStatusItem extends Widget {
         Dialog.okButton({ label: this._trans.__('Close') })
       ]
     });
+    // A dialog with a widget body has no accessible name of its own.
+    dialog.node.setAttribute('aria-label', title);
+    const result = await dialog.launch();
     if (result.button.actions.includes('test')) {
       await this._commands.execute(CommandIDs.testConnection);
     } else if (result.button.actions.includes('settings')) {
@@ -113,6 +123,11 @@ export class GatewayStatusItem extends Widget {
       parts.push(`${health.rtt} ms`);
     }
     this._text.textContent = parts.join(' · ');
+    // What the item is, then what it shows (its visible words included).
+    this.node.setAttribute(
+      'aria-label',
+      this._trans.__('Kernel Gateway: %1', parts.join(', '))
+    );
     this.node.dataset.state = state;
     this.node.title = this._trans.__(
       'Where kernels run: %1. Click for details and a connection test.',
@@ -166,7 +181,8 @@ export function describeState(
         ? trans.__('CORS refused')
         : trans.__('refused: token or CORS');
     }
-    default:
+    case 'unknown':
+    case undefined:
       return trans.__('checking…');
   }
 }
