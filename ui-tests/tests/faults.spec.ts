@@ -950,13 +950,27 @@ for (const [part, timeout] of [
         const name = `row11${part}.ipynb`;
         const work = new NotebookWork(page, tmpPath, name, `11${part}`);
         const asked = Date.now();
+        // Kernels left by an earlier row are not this row's.
+        const before = new Set(
+          (await gateway.kernels()).map((k: { id: string }) => k.id)
+        );
+        // The user is told counted from the kernel's start request (not
+        // from creating the notebook file before it).
+        const posted = page
+          .waitForRequest(
+            request =>
+              request.method() === 'POST' &&
+              /\/api\/kernels(\?|$)/.test(request.url()),
+            { timeout: 60000 }
+          )
+          .then(() => Date.now());
         await page.notebook.createNew(name, { kernel: 'slow-python' });
         const progress = toast(
           page,
           `Starting slow-python for ${name} on the Kernel Gateway`
         );
         await expect(progress).toBeVisible({ timeout: 10000 });
-        const toldMs = since(asked);
+        const toldMs = since(await posted);
         const told = await shownText(progress);
         // The notebook is editable and saves while the kernel starts.
         await work.writeAndSave();
@@ -990,7 +1004,8 @@ for (const [part, timeout] of [
           );
           expect(
             (await gateway.kernels()).filter(
-              (k: { name: string }) => k.name === 'slow-python'
+              (k: { id: string; name: string }) =>
+                k.name === 'slow-python' && !before.has(k.id)
             )
           ).toEqual([]);
           // Still nothing once the slow command would have started it: the
@@ -998,7 +1013,8 @@ for (const [part, timeout] of [
           await page.waitForTimeout(Math.max(0, 50000 - since(asked)));
           expect(
             (await gateway.kernels()).filter(
-              (k: { name: string }) => k.name === 'slow-python'
+              (k: { id: string; name: string }) =>
+                k.name === 'slow-python' && !before.has(k.id)
             )
           ).toEqual([]);
           work.note('no kernel left on the gateway');
