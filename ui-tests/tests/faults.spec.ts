@@ -994,7 +994,9 @@ for (const [part, timeout] of [
         } else {
           const failed = toast(page, `did not start within ${timeout} s`);
           await expect(failed).toBeVisible({ timeout: (timeout + 10) * 1000 });
-          const failedAfter = since(asked);
+          // Counted from the moment the launch timeout ran out, which starts
+          // with the kernel's start request.
+          const failedAfter = since(await posted);
           await expect(failed).toContainText('shut down on the gateway');
           const toldFailed = await shownText(failed);
           await expectDetails(
