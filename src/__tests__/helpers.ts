@@ -175,6 +175,10 @@ export function makeBackend(
     launchOptions?: LaunchOptionsChooser;
     localUserName?: () => Promise<string>;
     settings?: IRawGatewaySettings;
+    /**
+     * The tab's `sessionStorage` (client ids); else none is kept.
+     */
+    clientIds?: IKeyValueStorage;
   } = {}
 ): GatewayBackend {
   const gateway = options.gateway ?? LISTING;
@@ -200,6 +204,7 @@ export function makeBackend(
     fetch: options.fetch,
     launchOptions: options.launchOptions,
     localUserName: options.localUserName,
+    clientIds: options.clientIds,
     standby: () => false
   });
 }

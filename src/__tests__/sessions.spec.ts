@@ -8,6 +8,7 @@ import fs from 'fs';
 import path from 'path';
 
 import type { GatewayBackend } from '../managers/gatewaybackend';
+import { MemoryStorage } from '../store/browserstore';
 import type { ITestBrowser, StoreKind } from './helpers';
 import {
   LISTING,
@@ -99,6 +100,43 @@ describe.each<StoreKind>(['server', 'browser'])(
         expect(model?.kernel?.id).toBe(kernelId);
         const again = second.sessions.connectTo({ model: model! });
         expect((await execute(again.kernel!, 'print(x)')).trim()).toBe('42');
+      });
+
+      it('gives a second connection to a session in the page an id of its own; the notebook keeps the one a reload finds', async () => {
+        const device = browser(kind);
+        // The tab's sessionStorage, where the notebook's id is kept.
+        const clientIds = new MemoryStorage();
+        const first = open(kind, { inBrowser: device, clientIds });
+        const session = await first.sessions.startNew(notebook('help.ipynb'));
+        // What JupyterLab 4.4 and 4.5's help menu does with every new
+        // session; then a second full connection (another view).
+        const observer = first.sessions.connectTo({
+          model: session.model,
+          kernelConnectionOptions: { handleComms: false }
+        });
+        const other = first.sessions.connectTo({ model: session.model });
+        const ids = [session, observer, other].map(s => s.kernel!.clientId);
+        expect(new Set(ids).size).toBe(3);
+        // Sharing an id, the gateway would close one websocket for the
+        // other: all three answer, and stay connected.
+        for (const connection of [session, observer, other]) {
+          expect((await execute(connection.kernel!, 'print(7)')).trim()).toBe(
+            '7'
+          );
+        }
+        expect(
+          [session, observer, other].map(s => s.kernel!.connectionStatus)
+        ).toEqual(['connected', 'connected', 'connected']);
+        observer.dispose();
+        other.dispose();
+        session.dispose();
+        first.dispose();
+
+        // Reloaded: the notebook's id comes back (the gateway replays to it).
+        const second = open(kind, { inBrowser: device, clientIds });
+        const model = await second.sessions.findByPath('help.ipynb');
+        const again = second.sessions.connectTo({ model: model! });
+        expect(again.kernel!.clientId).toBe(ids[0]);
       });
 
       it('keeps the kernel when the notebook is renamed or moved', async () => {

@@ -27,7 +27,7 @@ export function browserStorage(
  * The message types whose status messages JupyterLab leaves out of the
  * kernel status it shows (from the server's page config).
  */
-export function untrackedMessageTypes(): string[] {
+function untrackedMessageTypes(): string[] {
   try {
     const types: unknown = JSON.parse(
       PageConfig.getOption('untracked_message_types') || '[]'
@@ -36,6 +36,22 @@ export function untrackedMessageTypes(): string[] {
   } catch {
     return [];
   }
+}
+
+/**
+ * Whether the page's kernel connections leave the status messages caused by
+ * a `kernel_info_request` out of the kernel status they show. The server
+ * lists `untracked_message_types` in the page config whatever the
+ * JupyterLab; only JupyterLab 4.6 and later read it (`@jupyterlab/services`
+ * 7.6): on 4.4 and 4.5 every probe would flash the kernel busy, or show it
+ * idle while a cell runs.
+ */
+export function probesAreUntracked(): boolean {
+  const [major, minor] = (PageConfig.getOption('appVersion') || '')
+    .split('.')
+    .map(part => parseInt(part, 10));
+  const reads = major > 4 || (major === 4 && minor >= 6);
+  return reads && untrackedMessageTypes().includes('kernel_info_request');
 }
 
 /**

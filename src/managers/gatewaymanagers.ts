@@ -174,6 +174,11 @@ export class PatientKernelClient implements Kernel.IKernelAPIClient {
  * the output produced meanwhile. The id is kept in `sessionStorage`: per
  * tab (two tabs on one notebook must not use the same id: the gateway would
  * close the other tab's connection), surviving reloads.
+ *
+ * For the same reason, one connection per session in a page holds that id:
+ * the first one that handles comms (a notebook's or console's). Any other
+ * (JupyterLab 4.4 and 4.5's help menu connects to every new session to read
+ * its kernel's help links, with `handleComms: false`) gets an id of its own.
  */
 export class GatewaySessionManager extends SessionManager {
   constructor(
@@ -193,10 +198,21 @@ export class GatewaySessionManager extends SessionManager {
       'connectToKernel' | 'serverSettings'
     >
   ): Session.ISessionConnection {
-    return super.connectTo({
+    const id = options.model.id;
+    const holds =
+      options.clientId === undefined &&
+      options.kernelConnectionOptions?.handleComms !== false &&
+      !this._holders.has(id);
+    const connection = super.connectTo({
       ...options,
-      clientId: options.clientId ?? this.clientIdFor(options.model.id)
+      clientId:
+        options.clientId ?? (holds ? this.clientIdFor(id) : UUID.uuid4())
     });
+    if (holds) {
+      this._holders.add(id);
+      connection.disposed.connect(() => this._holders.delete(id));
+    }
+    return connection;
   }
 
   /**
@@ -218,5 +234,6 @@ export class GatewaySessionManager extends SessionManager {
   }
 
   private _clientIds: IKeyValueStorage | null;
+  private _holders = new Set<string>();
   private _scope: string;
 }

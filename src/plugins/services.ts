@@ -23,9 +23,9 @@ import { loadGatewaySettings } from '../gateway/settings';
 import { localUserName } from '../local/identity';
 import {
   browserStorage,
+  probesAreUntracked,
   serverRoot,
-  sessionStoreOptions,
-  untrackedMessageTypes
+  sessionStoreOptions
 } from '../local/page';
 import { KernelGatewayService } from '../managers/service';
 import { openSessionStores } from '../store/open';
@@ -71,7 +71,7 @@ export const gatewayPlugin: ServiceManagerPlugin<IKernelGateway> = {
       loadImage,
       localUserName: () => localUserName(localSettings),
       // The heartbeat's probes must not show in the kernel status.
-      heartbeat: untrackedMessageTypes().includes('kernel_info_request'),
+      heartbeat: probesAreUntracked(),
       // Pause polling like JupyterLab's own managers do.
       standby: () => !(connectionStatus?.isConnected ?? true) || 'when-hidden'
     });
