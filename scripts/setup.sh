@@ -79,6 +79,9 @@ if [ "$FOR_TESTS" = 1 ]; then
   step "Enterprise Gateway 3.3.0 in .venv-eg (it needs jupyter_server 1.x)"
   scripts/setup-enterprise-gateway.sh
 
+  step "The older JupyterLab minor versions the extension claims, with the wheel (.venv-jl44, ...)"
+  scripts/test-jupyterlab-versions.sh --setup
+
   step "Chromium, nginx and openssl from Debian (nginx is run by the tests, not as a service)"
   MISSING=()
   [ -x /usr/bin/chromium ] || MISSING+=(chromium)

@@ -27,6 +27,8 @@ printf '\n==> Playwright (Debian Chromium, real JupyterLab and Kernel Gateways)\
 (cd ui-tests && npx playwright test)
 node scripts/fault-table.js
 
+scripts/test-jupyterlab-versions.sh --skip-newest-smoke
+
 printf '\n==> The three install routes of the README\n'
 scripts/check-install-routes.sh
 
