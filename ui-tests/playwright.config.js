@@ -7,7 +7,8 @@
  *   requires a token and checks XSRF, for the security test.
  * The gateways are addressed as `localhost` and JupyterLab as `127.0.0.1`:
  * a browser sends a host's cookies to every port of that host, so the
- * gateway must live under another host name than JupyterLab (see README).
+ * gateway must live under another host name than JupyterLab (see
+ * docs/gateway-setup.md, "Cookies and host names").
  */
 const path = require('path');
 // Galata's declaration of this module is empty (`export {}`: its source

@@ -34,6 +34,8 @@ interface IEnterpriseGateway {
 
 interface IRelay {
   port: number;
+  requests(): { method: string; path: string }[];
+  text(): string;
   cut(): void;
   restore(): void;
   close(): Promise<void>;
@@ -144,6 +146,25 @@ async function exists(gateway: ITestGateway, id: string): Promise<boolean> {
   return response.ok;
 }
 
+/**
+ * Resolves once the request to start a kernel of `name`, its body included,
+ * has gone through the relay to the gateway (which then launches it): the
+ * relay writes what it records to the gateway at once.
+ */
+function kernelStartSent(relay: IRelay, name: string): Promise<void> {
+  return waitFor(
+    () =>
+      relay
+        .requests()
+        .some(
+          request =>
+            request.method === 'POST' && /^\/api\/kernels\b/.test(request.path)
+        ) && relay.text().includes(`"name":${JSON.stringify(name)}`),
+    10000,
+    `the request to start ${name} to reach the gateway`
+  );
+}
+
 describe('who the kernel runs as', () => {
   it("starts kernels as this Jupyter server's user when KERNEL_USERNAME is not set", async () => {
     // Asked once per page, as the extension does (a server without a login
@@ -227,7 +248,7 @@ describe('long launches', () => {
       // The network drops while the gateway launches the kernel, and comes
       // back before the launch timeout.
       const starting = backend.kernels.startNew({ name: 'remote-python' });
-      await new Promise(resolve => setTimeout(resolve, 800));
+      await kernelStartSent(relay, 'remote-python');
       relay.cut();
       await new Promise(resolve => setTimeout(resolve, 1500));
       relay.restore();
@@ -253,7 +274,7 @@ describe('long launches', () => {
       const ids: string[] = [];
       backend.kernelLaunch.connect((_, event) => ids.push(event.kernelId));
       const starting = backend.kernels.startNew({ name: 'remote-python' });
-      await new Promise(resolve => setTimeout(resolve, 300));
+      await kernelStartSent(relay, 'remote-python');
       // The network is away until after the start is given up (launch
       // timeout + 10 s).
       relay.cut();
@@ -363,9 +384,16 @@ describe('kernel actions on Enterprise Gateway', () => {
     const kernel = session.kernel!;
     await execute(kernel, 'x = 1');
     const future = kernel.requestExecute({
-      code: 'import time\ntime.sleep(60)'
+      code: "print('sleeping', flush=True)\nimport time\ntime.sleep(60)"
     });
-    await new Promise(resolve => setTimeout(resolve, 500));
+    // Interrupted once the cell runs (its first output), not before.
+    await new Promise<void>(resolve => {
+      future.onIOPub = msg => {
+        if (msg.header.msg_type === 'stream') {
+          resolve();
+        }
+      };
+    });
     await kernel.interrupt();
     const reply = await future.done;
     expect(reply.content.status).toBe('error');

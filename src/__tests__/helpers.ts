@@ -210,18 +210,42 @@ export function makeBackend(
 }
 
 /**
- * A `fetch` whose answers to the kernel list (`GET api/kernels`) come
- * `delayMs` late, as from a busy or distant gateway: what JupyterLab gets
- * back was asked for before whatever happened meanwhile.
+ * A `fetch` that can hold an answer to the kernel list (`GET api/kernels`),
+ * as a busy or distant gateway would: the test arms it, learns when the list
+ * was asked for, does what must happen meanwhile, then releases the answer,
+ * which was computed before that.
  */
-export function slowKernelList(delayMs: number): FetchFunction {
-  return async (input, init) => {
-    const url = new URL(String(input));
-    const method = init?.method ?? 'GET';
-    if (method === 'GET' && url.pathname.endsWith('/api/kernels')) {
-      await new Promise(resolve => setTimeout(resolve, delayMs));
+export function heldKernelList(): {
+  fetch: FetchFunction;
+  /**
+   * Hold the next kernel list request (later ones pass).
+   */
+  holdNext(): { asked: Promise<void>; release: () => void };
+} {
+  let next: { ask: () => void; released: Promise<void> } | null = null;
+  return {
+    fetch: async (input, init) => {
+      const url = new URL(String(input));
+      const method = init?.method ?? 'GET';
+      const held = next;
+      if (held && method === 'GET' && url.pathname.endsWith('/api/kernels')) {
+        next = null;
+        // Asked now: the gateway computes the list now, answers later.
+        const answer = fetch(input, init);
+        held.ask();
+        await held.released;
+        return answer;
+      }
+      return fetch(input, init);
+    },
+    holdNext() {
+      let ask!: () => void;
+      let release!: () => void;
+      const asked = new Promise<void>(resolve => (ask = resolve));
+      const released = new Promise<void>(resolve => (release = resolve));
+      next = { ask, released };
+      return { asked, release };
     }
-    return fetch(input, init);
   };
 }
 

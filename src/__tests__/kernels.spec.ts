@@ -10,7 +10,7 @@ import {
   execute,
   gatewayKernelIds,
   makeBackend,
-  slowKernelList,
+  heldKernelList,
   startForeignKernel,
   deleteKernelDirectly,
   waitFor
@@ -133,11 +133,14 @@ describe('a kernel started while the kernel list is being asked for', () => {
     // A slow answer to the kernel list (a busy or distant gateway; starting
     // many kernels at once makes it likely): the list JupyterLab gets back
     // was asked for before the new kernel existed.
-    const backend = makeBackend({ fetch: slowKernelList(1500) });
+    const list = heldKernelList();
+    const backend = makeBackend({ fetch: list.fetch });
     const first = await backend.kernels.startNew({ name: 'python3' });
+    const held = list.holdNext();
     const refreshing = backend.kernels.refreshRunning();
-    await new Promise(resolve => setTimeout(resolve, 200));
+    await held.asked;
     const second = await backend.kernels.startNew({ name: 'python3' });
+    held.release();
     await refreshing;
     expect(second.status).not.toBe('dead');
     expect((await execute(second, 'print(6 * 7)')).trim()).toBe('42');

@@ -17,10 +17,10 @@ import {
   deleteKernelDirectly,
   execute,
   gatewayKernelIds,
+  heldKernelList,
   makeBackend,
   newBrowser,
   notebook,
-  slowKernelList,
   waitFor
 } from './helpers';
 
@@ -230,7 +230,8 @@ describe.each<StoreKind>(['server', 'browser'])(
       // a missing session is disposed (its notebook shows "No Kernel" while the
       // kernel runs on). Found in the UI tests on a loaded machine.
       it('does not undo a rename made meanwhile', async () => {
-        const backend = open(kind, { fetch: slowKernelList(1500) });
+        const list = heldKernelList();
+        const backend = open(kind, { fetch: list.fetch });
         const session = await backend.sessions.startNew(
           notebook('Untitled.ipynb')
         );
@@ -241,9 +242,11 @@ describe.each<StoreKind>(['server', 'browser'])(
             paths.push(session.path);
           }
         });
+        const held = list.holdNext();
         const refreshing = backend.sessions.refreshRunning();
-        await new Promise(resolve => setTimeout(resolve, 200));
+        await held.asked;
         await session.setPath('renamed.ipynb');
+        held.release();
         await refreshing;
         expect(paths).toEqual(['renamed.ipynb']);
         expect(
@@ -252,13 +255,16 @@ describe.each<StoreKind>(['server', 'browser'])(
       });
 
       it('does not dispose a session started meanwhile', async () => {
-        const backend = open(kind, { fetch: slowKernelList(1500) });
+        const list = heldKernelList();
+        const backend = open(kind, { fetch: list.fetch });
         await backend.sessions.startNew(notebook('first.ipynb'));
+        const held = list.holdNext();
         const refreshing = backend.sessions.refreshRunning();
-        await new Promise(resolve => setTimeout(resolve, 200));
+        await held.asked;
         const second = await backend.sessions.startNew(
           notebook('second.ipynb')
         );
+        held.release();
         await refreshing;
         expect(
           Array.from(backend.sessions.running())

@@ -43,9 +43,7 @@ export class GatewayKernelSpecClient
     const specs = validateSpecModels(data, url =>
       resolveResourceUrl(url, config)
     );
-    this._requester.logoUrls = Object.values(specs.kernelspecs)
-      .map(spec => spec?.resources['logo-64x64'])
-      .filter((url): url is string => typeof url === 'string');
+    this._requester.logoUrls = logoUrls(specs);
     const label = gatewayLabel(config);
     for (const spec of Object.values(specs.kernelspecs)) {
       if (spec) {
@@ -60,6 +58,18 @@ export class GatewayKernelSpecClient
 
   private _requester: GatewayRequester;
   private _username: () => Promise<string>;
+}
+
+/**
+ * The 64×64 logo URLs of kernelspecs (a token that loads one is accepted by
+ * the gateway: see `tokenLoadsLogo`).
+ */
+export function logoUrls(
+  specs: KernelSpec.ISpecModels | null | undefined
+): string[] {
+  return Object.values(specs?.kernelspecs ?? {})
+    .map(spec => spec?.resources['logo-64x64'])
+    .filter((url): url is string => typeof url === 'string');
 }
 
 /**

@@ -5,6 +5,7 @@ import { Widget } from '@lumino/widgets';
 import type { IDiagnosticStep } from '../gateway/diagnostics';
 import { testGatewayConnection } from '../gateway/diagnostics';
 import { loadImage } from '../gateway/image';
+import { logoUrls } from '../gateway/kernelspecclient';
 import type { IKernelGateway } from '../tokens';
 
 /**
@@ -77,7 +78,7 @@ export async function runConnectionTest(options: {
       WebSocket,
       pageOrigin: window.location.origin,
       loadImage,
-      knownLogoUrls: logoUrls(gateway),
+      knownLogoUrls: logoUrls(gateway.kernelspecs.specs),
       flavor: gateway.health?.flavor,
       kernelUsername: await gateway.kernelUsername()
     },
@@ -114,11 +115,4 @@ function statusWord(
     case 'skip':
       return trans.__('skipped');
   }
-}
-
-function logoUrls(gateway: IKernelGateway): string[] {
-  const specs = gateway.kernelspecs.specs?.kernelspecs ?? {};
-  return Object.values(specs)
-    .map(spec => spec?.resources['logo-64x64'])
-    .filter((url): url is string => typeof url === 'string');
 }
