@@ -13,6 +13,7 @@
 'use strict';
 
 const fs = require('fs');
+const os = require('os');
 const path = require('path');
 
 // Playwright comes with the UI tests' packages.
@@ -20,6 +21,7 @@ const { chromium } = require('../ui-tests/node_modules/playwright-core');
 const { CHROMIUM_LAUNCH } = require('../tests/harness/chromium');
 const { BrowserWsClient } = require('./browserws');
 const { LimitClient } = require('./limit');
+const { deserialize } = require('./v1');
 const { startServers, cpuSeconds, machine, VENV_BIN } = require('./servers');
 
 const QUICK = process.argv.includes('--quick');
@@ -27,11 +29,11 @@ const N = {
   warmup: QUICK ? 5 : 20,
   rtt: QUICK ? 40 : 300,
   batch: QUICK ? 20 : 25,
-  throughputRuns: QUICK ? 1 : 3,
+  throughputRuns: QUICK ? 2 : 5,
   throughputMB: QUICK ? 10 : 50,
   starts: QUICK ? 2 : 5,
   loads: QUICK ? 2 : 20,
-  idleSeconds: QUICK ? 20 : 60,
+  idleSeconds: QUICK ? 40 : 60,
   scaleKernels: QUICK ? 10 : 50,
   contexts: 10,
   contextRtt: QUICK ? 20 : 60
@@ -50,7 +52,8 @@ const N = {
  *
  * @typedef {'direct' | 'direct-nodelay' | 'proxy' | 'proxy-nodelay' |
  *   'local'} BrowserRoute
- * @typedef {'browser-ws' | 'limit' | 'limit-nodelay'} LimitRoute
+ * @typedef {'browser-ws' | 'browser-ws-nodelay' | 'limit' |
+ *   'limit-nodelay'} LimitRoute
  * @typedef {BrowserRoute | LimitRoute} Route
  */
 
@@ -89,7 +92,12 @@ const BROWSER_ROUTES = [
   'local'
 ];
 /** @type {LimitRoute[]} */
-const LIMIT_ROUTES = ['browser-ws', 'limit', 'limit-nodelay'];
+const LIMIT_ROUTES = [
+  'browser-ws',
+  'browser-ws-nodelay',
+  'limit',
+  'limit-nodelay'
+];
 /** @type {Route[]} */
 const ALL_ROUTES = [...BROWSER_ROUTES, ...LIMIT_ROUTES];
 
@@ -112,6 +120,7 @@ const LABELS = {
   local: 'local kernel',
   limit: 'limit: Node ws, v1',
   'browser-ws': 'browser ceiling: bare WebSocket in Chromium, v1',
+  'browser-ws-nodelay': 'browser ceiling, gateway with TCP_NODELAY',
   'limit-nodelay': 'limit, gateway with TCP_NODELAY'
 };
 
@@ -141,8 +150,9 @@ async function appReady(page) {
  * kernel exists.)
  *
  * @param {Page} page
+ * @param {number} [timeout] milliseconds.
  */
-async function notebookKernelIdle(page) {
+async function notebookKernelIdle(page, timeout = 120000) {
   await page.waitForFunction(
     () => {
       const { jupyterapp } = /** @type {Partial<BenchWindow>} */ (window);
@@ -156,7 +166,7 @@ async function notebookKernelIdle(page) {
       );
     },
     undefined,
-    { timeout: 120000 }
+    { timeout }
   );
 }
 
@@ -356,6 +366,13 @@ const fmt = (value, digits = 1) =>
 
 async function main() {
   const started = new Date();
+  // The machine's load: before the benchmark starts anything (what others
+  // run), and every 10 s while it measures (its own load included).
+  const loadBefore = os.loadavg()[0];
+  /** @type {number[]} */
+  const loadSamples = [];
+  const loadTimer = setInterval(() => loadSamples.push(os.loadavg()[0]), 10000);
+  loadTimer.unref();
   console.log(`Benchmark ${QUICK ? '(quick) ' : ''}on ${machine()}`);
   console.log('Starting servers…');
   const servers = await startServers();
@@ -393,22 +410,39 @@ async function main() {
       await appReady(page);
       pages[route] = page;
     }
-    // The bare browser WebSocket runs in a page of the direct route's
-    // origin (the gateway allows it), without JupyterLab.
-    const rawPage = await (
-      await browser.newContext({ bypassCSP: true })
-    ).newPage();
-    await rawPage.goto(`${servers.labs.direct.url}/api`);
+    // The bare browser WebSocket runs in a page of the origin of the
+    // direct route on the same gateway (the gateway allows it), without
+    // JupyterLab: one page per gateway.
+    /** @param {Lab} lab */
+    const rawPage = async lab => {
+      const page = await (
+        await browser.newContext({ bypassCSP: true })
+      ).newPage();
+      await page.goto(`${lab.url}/api`);
+      return page;
+    };
+    const rawPages = {
+      'browser-ws': await rawPage(servers.labs.direct),
+      'browser-ws-nodelay': await rawPage(servers.labs['direct-nodelay'])
+    };
     /** @param {LimitRoute} route */
-    const makeClient = route =>
-      route === 'browser-ws'
-        ? new BrowserWsClient(rawPage, servers.gateway.url, servers.token)
-        : new LimitClient(
-            route === 'limit'
+    const makeClient = route => {
+      switch (route) {
+        case 'browser-ws':
+        case 'browser-ws-nodelay':
+          return new BrowserWsClient(
+            rawPages[route],
+            route === 'browser-ws'
               ? servers.gateway.url
               : servers.nodelayGateway.url,
             servers.token
           );
+        case 'limit':
+          return new LimitClient(servers.gateway.url, servers.token);
+        case 'limit-nodelay':
+          return new LimitClient(servers.nodelayGateway.url, servers.token);
+      }
+    };
     for (const route of LIMIT_ROUTES) {
       limits[route] = makeClient(route);
     }
@@ -531,6 +565,8 @@ async function main() {
 
     const report = render({
       started,
+      finished: new Date(),
+      load: { before: loadBefore, during: loadSamples },
       results,
       loads,
       loadPhases,
@@ -585,49 +621,177 @@ function bundleSize() {
 }
 
 /**
+ * What one idle tab sends, per minute: HTTP requests to its JupyterLab's
+ * server and to a gateway, and kernel messages on its kernel websocket.
+ *
+ * @typedef {object} IdleCounts
+ * @property {number} local HTTP requests to the local server, all.
+ * @property {number} localKernelApi of which to Jupyter's kernel, session
+ *   and kernelspec API (`/api/kernels`, `/api/sessions`, `/api/kernelspecs`).
+ * @property {number} localStore of which to this extension's session store
+ *   (`/kernel-gateway/…`, its server extension).
+ * @property {number} gateway HTTP requests to a gateway.
+ * @property {number} gatewayHealth of which its health check (`GET api`).
+ * @property {number} wsSent kernel messages the tab sent on kernel
+ *   websockets (to the gateway on the direct route, to the local server on
+ *   the proxy route).
+ * @property {number} wsProbes of which `kernel_info_request`s on the
+ *   control channel: the direct route's heartbeat and keep-alive probes.
+ * @property {number} other requests to anywhere else (none expected).
+ * @property {number} reconnects how often the tab's kernel had to be
+ *   reconnected before it reported idle (see
+ *   `notebookKernelIdleOrReconnect`).
+ * @property {Record<string, number>} byPath requests per minute by
+ *   "METHOD where path" (ids and queries left out), for the report.
+ */
+
+/**
  * Requests per minute from one idle tab (a notebook with an idle kernel),
- * to the local server and to the gateway.
+ * to the local server and to the gateway, and kernel messages on the
+ * tab's kernel websocket.
+ *
+ * Counted by the browser context (every request any frame or worker of the
+ * tab makes) and the page's websockets (frames as sent), by port: the page
+ * names the gateway `localhost`, the benchmark `127.0.0.1`. The counter
+ * checks that it sees what it must see: while the tab loads, the direct
+ * route's requests to the gateway and its kernel websocket; otherwise it
+ * stops rather than report a silent 0.
  *
  * @param {Browser} browser
  * @param {Servers} servers
  * @param {BrowserRoute[]} routes
+ * @returns {Promise<Record<string, IdleCounts>>}
  */
 async function idleTraffic(browser, servers, routes) {
-  /**
-   * @type {Record<string, {local: number, localKernel: number,
-   *   gateway: number}>}
-   */
+  /** @type {Record<string, IdleCounts>} */
   const out = {};
+  const gatewayPorts = [
+    String(new URL(servers.gateway.url).port),
+    String(new URL(servers.nodelayGateway.url).port)
+  ];
   await Promise.all(
     routes.map(async route => {
       const context = await browser.newContext();
       const page = await context.newPage();
       const lab = servers.labs[route].url;
-      await page.goto(`${lab}/lab/tree/load.ipynb`);
-      await notebookKernelIdle(page);
-      await page.waitForTimeout(10000);
-      const counts = { local: 0, localKernel: 0, gateway: 0 };
-      /** @param {import('playwright-core').Request} request */
-      const onRequest = request => {
-        const url = request.url();
-        if (url.startsWith(lab)) {
-          counts.local++;
-          if (/\/api\/(kernels|sessions|kernelspecs)/.test(url)) {
-            counts.localKernel++;
-          }
-        } else if (/localhost:1989\d/.test(url)) {
-          counts.gateway++;
-        }
+      const labPort = new URL(lab).port;
+      /** @param {string} url */
+      const where = url => {
+        const port = new URL(url).port;
+        return port === labPort
+          ? 'local'
+          : gatewayPorts.includes(port)
+            ? 'gateway'
+            : 'other';
       };
-      page.on('request', onRequest);
+      /** @param {string} url */
+      const pathOf = url =>
+        new URL(url).pathname.replace(
+          /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g,
+          '{id}'
+        );
+      const counts = {
+        local: 0,
+        localKernelApi: 0,
+        localStore: 0,
+        gateway: 0,
+        gatewayHealth: 0,
+        wsSent: 0,
+        wsProbes: 0,
+        other: 0
+      };
+      /** @type {Record<string, number>} */
+      const byPath = {};
+      // What the tab did while it loaded: the counter's own check.
+      const seen = { gateway: 0, kernelSockets: 0, wsSent: 0 };
+      let counting = false;
+      context.on('request', request => {
+        const url = request.url();
+        if (!/^https?:/.test(url)) {
+          return;
+        }
+        const to = where(url);
+        if (to === 'gateway') {
+          seen.gateway++;
+        }
+        if (!counting) {
+          return;
+        }
+        const pathname = pathOf(url);
+        const key = `${request.method()} ${to} ${pathname}`;
+        byPath[key] = (byPath[key] ?? 0) + 1;
+        if (to === 'local') {
+          counts.local++;
+          if (/\/api\/(kernels|sessions|kernelspecs)(\/|$)/.test(pathname)) {
+            counts.localKernelApi++;
+          } else if (/\/kernel-gateway\//.test(pathname)) {
+            counts.localStore++;
+          }
+        } else if (to === 'gateway') {
+          counts.gateway++;
+          if (/\/api\/?$/.test(pathname)) {
+            counts.gatewayHealth++;
+          }
+        } else {
+          counts.other++;
+        }
+      });
+      page.on('websocket', ws => {
+        if (!/\/api\/kernels\/[^/]+\/channels/.test(ws.url())) {
+          return;
+        }
+        seen.kernelSockets++;
+        const to = where(ws.url());
+        ws.on('framesent', frame => {
+          seen.wsSent++;
+          if (!counting) {
+            return;
+          }
+          const msg = kernelMessage(frame.payload);
+          const key = `ws ${to} ${msg ? `${msg.channel} ${msg.msgType}` : 'unreadable frame'}`;
+          byPath[key] = (byPath[key] ?? 0) + 1;
+          counts.wsSent++;
+          if (
+            msg?.channel === 'control' &&
+            msg.msgType === 'kernel_info_request'
+          ) {
+            counts.wsProbes++;
+          }
+        });
+      });
+      await page.goto(`${lab}/lab/tree/load.ipynb`);
+      const reconnects = await notebookKernelIdleOrReconnect(page);
+      // Let the start's own traffic (and the heartbeat's busy probes, for
+      // 10 s after the last request) settle.
+      await page.waitForTimeout(12000);
+      const direct = route === 'direct' || route === 'direct-nodelay';
+      if (
+        seen.kernelSockets === 0 ||
+        seen.wsSent === 0 ||
+        (direct && seen.gateway === 0)
+      ) {
+        throw new Error(
+          `The idle counter cannot see the ${route} tab's traffic (while it loaded: ${seen.gateway} requests to the gateway, ${seen.kernelSockets} kernel websockets, ${seen.wsSent} frames sent)`
+        );
+      }
+      counting = true;
       await page.waitForTimeout(N.idleSeconds * 1000);
-      page.off('request', onRequest);
+      counting = false;
       /** @param {number} value */
       const perMinute = value => (value * 60) / N.idleSeconds;
       out[route] = {
         local: perMinute(counts.local),
-        localKernel: perMinute(counts.localKernel),
-        gateway: perMinute(counts.gateway)
+        localKernelApi: perMinute(counts.localKernelApi),
+        localStore: perMinute(counts.localStore),
+        gateway: perMinute(counts.gateway),
+        gatewayHealth: perMinute(counts.gatewayHealth),
+        wsSent: perMinute(counts.wsSent),
+        wsProbes: perMinute(counts.wsProbes),
+        other: perMinute(counts.other),
+        reconnects,
+        byPath: Object.fromEntries(
+          Object.entries(byPath).map(([key, value]) => [key, perMinute(value)])
+        )
       };
       await page.evaluate(async () => {
         await /** @type {BenchWindow} */ (
@@ -638,6 +802,60 @@ async function idleTraffic(browser, servers, routes) {
     })
   );
   return out;
+}
+
+/**
+ * Wait for the notebook's kernel as `notebookKernelIdle` does, but give up
+ * after a minute and reconnect the kernel, three times at most: on the
+ * proxy route the page's first websocket handshake fails, JupyterLab
+ * reconnects, and the `kernel_info` reply that brings the status can be
+ * lost between the two connections (see "Kernel starts that never
+ * answered"). Resolves with the reconnections needed.
+ *
+ * @param {Page} page
+ * @returns {Promise<number>}
+ */
+async function notebookKernelIdleOrReconnect(page) {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await notebookKernelIdle(page, 60000);
+      return attempt;
+    } catch (error) {
+      if (attempt >= 3) {
+        throw error;
+      }
+    }
+    await page.evaluate(async () => {
+      const { jupyterapp } = /** @type {BenchWindow} */ (window);
+      const widget =
+        /** @type {{sessionContext?: import('@jupyterlab/apputils').ISessionContext} | null} */ (
+          jupyterapp.shell.currentWidget
+        );
+      await widget?.sessionContext?.session?.kernel?.reconnect();
+    });
+  }
+}
+
+/**
+ * The channel and type of a kernel message as a page sent it: a JSON text
+ * frame, or a binary frame of the v1 protocol. `null` when it is neither.
+ *
+ * @param {string | Buffer} payload
+ * @returns {{channel: string, msgType: string} | null}
+ */
+function kernelMessage(payload) {
+  try {
+    /** @type {{channel?: string, header?: {msg_type?: string}}} */
+    const msg =
+      typeof payload === 'string'
+        ? JSON.parse(payload)
+        : deserialize(new Uint8Array(payload));
+    return msg.channel && msg.header?.msg_type
+      ? { channel: msg.channel, msgType: msg.header.msg_type }
+      : null;
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -811,10 +1029,26 @@ async function concurrentContexts(browser, lab) {
 // ------------------------------------------------------------------ report
 
 /**
+ * The browser ceiling on the same gateway as `route` (`null`: the local
+ * kernel uses none).
+ *
+ * @param {Route} route
+ * @returns {'browser-ws' | 'browser-ws-nodelay' | null}
+ */
+function ceilingOf(route) {
+  if (route === 'local') {
+    return null;
+  }
+  return route.endsWith('-nodelay') ? 'browser-ws-nodelay' : 'browser-ws';
+}
+
+/**
  * The report, in Markdown.
  *
  * @param {{
  *   started: Date,
+ *   finished: Date,
+ *   load: {before: number, during: number[]},
  *   results: Record<Route, RouteResults>,
  *   bundle: number,
  *   idle: Awaited<ReturnType<typeof idleTraffic>>,
@@ -825,6 +1059,8 @@ async function concurrentContexts(browser, lab) {
  */
 function render({
   started,
+  finished,
+  load,
   results,
   loads,
   loadPhases,
@@ -834,7 +1070,6 @@ function render({
   scale,
   contexts
 }) {
-  const direct = results.direct;
   /** @type {Record<string, number[]>} */
   const restored = {};
   /** @type {Record<string, number>} */
@@ -849,18 +1084,22 @@ function render({
    */
   const ratio = (value, base) =>
     Number.isFinite(value) && base ? `${(value / base).toFixed(2)}×` : '—';
+  /** @param {Route} route */
+  const rtt = route => median(results[route].rttReply);
+  /** @param {Route} route */
+  const mbps = route => median(results[route].throughput);
   const rows = ALL_ROUTES.map(route => {
     const r = results[route];
-    const reply50 = median(r.rttReply);
+    const ceiling = ceilingOf(route);
     return [
       LABELS[route],
-      fmt(reply50),
+      fmt(rtt(route)),
       fmt(quantile(r.rttReply, 0.95)),
       fmt(quantile(r.rttReply, 0.99)),
       fmt(median(r.rttIdle)),
-      ratio(reply50, median(direct.rttReply)),
-      fmt(median(r.throughput)),
-      ratio(median(r.throughput), median(direct.throughput)),
+      ceiling ? ratio(rtt(route), rtt(ceiling)) : '—',
+      fmt(mbps(route)),
+      ceiling ? ratio(mbps(route), mbps(ceiling)) : '—',
       r.large ? 'yes' : '**no**',
       fmt(median(r.start) / 1000, 2) +
         (r.stalls.count ? ` (${r.stalls.count} never answered)` : ''),
@@ -868,27 +1107,36 @@ function render({
     ];
   });
   const table = [
-    '| Route | RTT p50 (ms) | p95 | p99 | to idle p50 | RTT vs direct | MB/s | vs direct | >10 MiB message | Kernel start (s) | Notebook-server CPU (s) |',
+    '| Route | RTT p50 (ms) | p95 | p99 | to idle p50 | RTT vs ceiling | MB/s | MB/s vs ceiling | >10 MiB message | Kernel start (s) | Notebook-server CPU (s) |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | :---: | ---: | ---: |',
     ...rows.map(row => `| ${row.join(' | ')} |`)
   ];
-  const limit = results.limit;
-  const limitNodelay = results['limit-nodelay'];
-  const directNodelay = results['direct-nodelay'];
+  const direct = results.direct;
   const proxy = results.proxy;
+  /** The direct route against the ceiling, on each gateway. */
+  const pairs = /** @type {const} */ ([
+    ['direct', 'browser-ws', 'stock gateway'],
+    ['direct-nodelay', 'browser-ws-nodelay', 'TCP_NODELAY']
+  ]);
+  const rttMet = pairs.every(
+    ([route, ceiling]) => rtt(route) <= 1.1 * rtt(ceiling)
+  );
+  const mbpsMet = pairs.every(
+    ([route, ceiling]) => mbps(route) >= 0.95 * mbps(ceiling)
+  );
+  const d = idle.direct;
+  const p = idle.proxy;
   /** @type {[string, string, boolean | null][]} */
   const targets = [
     [
-      'Execute round trip ≤ 1.10× the limit, and below the proxy (same gateway)',
-      `direct ${fmt(median(direct.rttReply))} ms vs limit ${fmt(median(limit.rttReply))} ms (${ratio(median(direct.rttReply), median(limit.rttReply))}), proxy ${fmt(median(proxy.rttReply))} ms; with TCP_NODELAY: direct ${fmt(median(directNodelay.rttReply))} ms vs limit ${fmt(median(limitNodelay.rttReply))} ms (${ratio(median(directNodelay.rttReply), median(limitNodelay.rttReply))})`,
-      median(direct.rttReply) <= 1.1 * median(limit.rttReply) &&
-        median(direct.rttReply) < median(proxy.rttReply)
+      'Execute round trip ≤ 1.10× the browser ceiling on the same gateway (stock and TCP_NODELAY)',
+      `${pairs.map(([route, ceiling, name]) => `${name}: direct ${fmt(rtt(route))} ms vs ceiling ${fmt(rtt(ceiling))} ms (${ratio(rtt(route), rtt(ceiling))})`).join('; ')}. For reference, the proxy ${fmt(rtt('proxy'))} / ${fmt(rtt('proxy-nodelay'))} ms, the Node limit ${fmt(rtt('limit'))} / ${fmt(rtt('limit-nodelay'))} ms`,
+      rttMet
     ],
     [
-      'Throughput ≥ 1.5× the proxy and ≥ 0.8× the limit',
-      `direct ${fmt(median(direct.throughput))} MB/s, proxy ${fmt(median(proxy.throughput))} (${ratio(median(direct.throughput), median(proxy.throughput))}), limit ${fmt(median(limit.throughput))} (${ratio(median(direct.throughput), median(limit.throughput))}); a bare WebSocket in the same browser ${fmt(median(results['browser-ws'].throughput))} (direct is ${ratio(median(direct.throughput), median(results['browser-ws'].throughput))} of it)`,
-      median(direct.throughput) >= 1.5 * median(proxy.throughput) &&
-        median(direct.throughput) >= 0.8 * median(limit.throughput)
+      'Throughput ≥ 0.95× the browser ceiling on the same gateway (stock and TCP_NODELAY)',
+      `${pairs.map(([route, ceiling, name]) => `${name}: direct ${fmt(mbps(route))} MB/s vs ceiling ${fmt(mbps(ceiling))} (${ratio(mbps(route), mbps(ceiling))})`).join('; ')}. For reference, the proxy ${fmt(mbps('proxy'))} / ${fmt(mbps('proxy-nodelay'))}, the Node limit ${fmt(mbps('limit'))} / ${fmt(mbps('limit-nodelay'))}`,
+      mbpsMet
     ],
     [
       'The >10 MiB message arrives on the direct route',
@@ -906,9 +1154,9 @@ function render({
       median(loads.local) <= 1.05 * median(loads.plain)
     ],
     [
-      'No kernel requests to the local server at idle (direct route)',
-      `direct: ${fmt(idle.direct.localKernel)} kernel requests/min to the local server, ${fmt(idle.direct.local)} requests/min in all to it, ${fmt(idle.direct.gateway)}/min to the gateway; proxy: ${fmt(idle.proxy.local)}/min to the local server (${fmt(idle.proxy.localKernel)} for kernels)`,
-      idle.direct.localKernel === 0
+      "No requests to the local server's kernel, session or kernelspec API at idle (direct route)",
+      `direct: ${fmt(d.localKernelApi)}/min to \`/api/kernels\`, \`/api/sessions\`, \`/api/kernelspecs\`; ${fmt(d.localStore)}/min to this extension's session store (\`/kernel-gateway/\`); ${fmt(d.local)}/min in all to the local server; to the gateway ${fmt(d.gateway)} HTTP requests/min (${fmt(d.gatewayHealth)} health checks) and ${fmt(d.wsSent)} kernel messages/min on the websocket (${fmt(d.wsProbes)} keep-alive probes). Proxy: ${fmt(p.local)}/min to the local server (${fmt(p.localKernelApi)} to its kernel API), ${fmt(p.wsSent)} kernel messages/min`,
+      d.localKernelApi === 0
     ],
     [
       `${N.contexts} tabs executing at once: p95 ≤ 2× one tab`,
@@ -921,29 +1169,58 @@ function render({
       scale.ok === scale.count
     ]
   ];
-  const ceiling = results['browser-ws'];
   const stalls = ALL_ROUTES.filter(route => results[route].stalls.count > 0);
+  /**
+   * An idle tab's traffic of one kind, busiest first: each entry's key
+   * ("METHOD where path", or "ws where channel msg_type") without its kind.
+   *
+   * @param {IdleCounts} counts
+   * @param {RegExp} kind matches the start of the keys to list.
+   */
+  const busiest = (counts, kind) =>
+    Object.entries(counts.byPath)
+      .filter(([key]) => kind.test(key))
+      .sort((a, b) => b[1] - a[1])
+      .map(([key, value]) => `${key.replace(kind, '$1 ').trim()} ${fmt(value)}`)
+      .join(', ') || 'nothing';
+  /**
+   * @param {IdleCounts} counts
+   * @param {'local' | 'gateway'} to
+   */
+  const httpTo = (counts, to) =>
+    busiest(counts, new RegExp(`^((?!ws )\\S+) ${to} `));
+  /** @param {IdleCounts} counts */
+  const wsOf = counts => busiest(counts, /^ws (?:local|gateway) ()/);
+  const reconnected = Object.entries(idle)
+    .filter(([, counts]) => counts.reconnects > 0)
+    .map(([route, counts]) => `${route} (${counts.reconnects}×)`);
+  const gap = rtt('direct-nodelay') - rtt('browser-ws-nodelay');
+  const browserHop = rtt('browser-ws-nodelay') - rtt('limit-nodelay');
   const findings = [
-    `- **Round trips.** On the stock gateway every route, even the Node limit, sits near ${fmt(median(limit.rttReply), 0)} ms: the gateway's small replies wait for the client's delayed ACK (Nagle's algorithm is on). The browser route sees the same stall. With \`gateway-config/kernel_gateway_nodelay.py\` the direct route drops to ${fmt(median(directNodelay.rttReply))} ms (limit ${fmt(median(limitNodelay.rttReply))} ms); the remaining gap is Chromium's network-process hop and JupyterLab's message handling, about ${fmt(median(directNodelay.rttReply) - median(limitNodelay.rttReply))} ms.`,
-    `- **Throughput.** A bare WebSocket in the same Chromium page, with the same binary protocol and no JupyterLab, receives ${fmt(median(ceiling.throughput))} MB/s here, ${ratio(median(ceiling.throughput), median(limit.throughput))} of what Node receives: the browser, not the route, is the bottleneck on loopback (2 cores shared by Chromium, the gateway and the kernel). The direct route gets ${ratio(median(direct.throughput), median(ceiling.throughput))} of that ceiling, so JupyterLab and this extension add little; the proxy gets ${ratio(median(proxy.throughput), median(ceiling.throughput))} of it. What the proxy's hop costs shows more clearly elsewhere: ${fmt(proxy.cpu, 2)} s of notebook-server CPU (direct: ${fmt(direct.cpu, 2)} s) and the >10 MiB message, which the proxy drops (Jupyter Server's gateway websocket client keeps Tornado's 10 MiB message limit, loses its connection to the gateway and the cell never completes in the page). The 1.5× and 0.8× targets cannot be reached by any browser route on this machine.`,
-    `- **Page load.** With no gateway configured the extension adds ${(bundle / 1024).toFixed(0)} KiB of JavaScript and one request on the critical path: its service-manager plugin reads its settings (${fmt(median(settingsWaits), 0)} ms, median) before it hands JupyterLab the kernel, kernelspec and session managers (see \`src/index.ts\`), so that a configured gateway is used from the first request. It takes them as the server parsed and checked them: checking them again in the page with JupyterLab's schema validator compiled the schema first, about 45 ms here before JupyterLab could start (\`src/gateway/settings.ts\`). Otherwise the page makes the same requests in the same order with and without it (plus the kernelspec logo). JupyterLab is restored after ${fmt(median(restored.local) / 1000, 2)} s with, ${fmt(median(restored.plain) / 1000, 2)} s without (${ratio(median(restored.local), median(restored.plain))}); the notebook's kernel is idle after ${fmt(median(loads.local) / 1000, 2)} s with, ${fmt(median(loads.plain) / 1000, 2)} s without (${ratio(median(loads.local), median(loads.plain))}; single loads range ${fmt(Math.min(...loads.local, ...loads.plain) / 1000, 2)}–${fmt(Math.max(...loads.local, ...loads.plain) / 1000, 2)} s). "Kernel idle" is the notebook's kernel reporting \`idle\` on its websocket (the notebook toolbar's indicator says "idle" from the moment it is drawn, before a kernel exists, so it cannot serve). Each load opens a workspace of its own (\`/lab/workspaces/load-<i>/tree/load.ipynb\`): the lab with the extension also serves the local-kernel measures, and what a workspace holds changes how JupyterLab restores it. In ${stepped.local} of ${N.loads} loads with the extension and ${stepped.plain} of ${N.loads} without, JupyterLab, once restored, waited about 1 s, idle (no request, no long task), before it asked for the notebook in the URL: its router's \`apputils:load-statedb\` handler awaits a 500 ms debounced workspace save, which every state-database write during restoration re-arms (file browser columns, layout, the recent-documents list, itself debounced 500 ms). That wait is JupyterLab's, with or without the extension; whether it falls on a load depends on the workspace (an earlier run that reused each lab's default workspace saw it on 10 of 10 loads of the lab that had served other measures, 1 of 10 of the other). Loads rotate their order and wait for the previous kernel to shut down.`,
-    `- **Idle traffic.** From an idle tab the direct route sends the local server no kernel, session or kernelspec request (${fmt(idle.direct.localKernel)}/min; the ${fmt(idle.direct.local)}/min left are JupyterLab's own contents, terminals and settings polls, which the proxy route sends too), and the gateway ${fmt(idle.direct.gateway)}/min.`
+    `- **Round trips.** On the stock gateway every route, even the Node limit, sits near ${fmt(rtt('limit'), 0)} ms: the gateway's small replies wait for the client's delayed ACK (Nagle's algorithm is on). The browser routes see the same stall: direct ${fmt(rtt('direct'))} ms, the bare WebSocket ${fmt(rtt('browser-ws'))} ms (${ratio(rtt('direct'), rtt('browser-ws'))}). With \`gateway-config/kernel_gateway_nodelay.py\` the direct route drops to ${fmt(rtt('direct-nodelay'))} ms, against ${fmt(rtt('browser-ws-nodelay'))} ms for the bare WebSocket on the same gateway (${ratio(rtt('direct-nodelay'), rtt('browser-ws-nodelay'))}) and ${fmt(rtt('limit-nodelay'))} ms for Node: Chromium's own hop (renderer, network process) costs about ${fmt(browserHop)} ms, JupyterLab's message handling and this extension about ${fmt(gap)} ms more.${rtt('direct-nodelay') > 1.1 * rtt('browser-ws-nodelay') ? ` At a few milliseconds a fixed cost weighs heavily: that ${fmt(gap)} ms is what misses the 1.10× target with TCP_NODELAY.` : ''}`,
+    `- **Throughput.** A bare WebSocket in a Chromium page, with the same binary protocol and no JupyterLab, receives ${fmt(mbps('browser-ws'))} MB/s from the stock gateway and ${fmt(mbps('browser-ws-nodelay'))} from the one with TCP_NODELAY, ${ratio(mbps('browser-ws'), mbps('limit'))} of what Node receives: the browser, not the route, is the bottleneck on loopback (2 cores shared by Chromium, the gateway and the kernel). The direct route gets ${ratio(mbps('direct'), mbps('browser-ws'))} of that ceiling on the stock gateway and ${ratio(mbps('direct-nodelay'), mbps('browser-ws-nodelay'))} with TCP_NODELAY; the difference is what JupyterLab and this extension do with each message in the page (JupyterLab's deserializer, its kernel connection's signals and the cell's future), since browser, protocol and gateway are the same. The proxy gets ${ratio(mbps('proxy'), mbps('browser-ws'))} of the ceiling. What the proxy's hop costs shows more clearly elsewhere: ${fmt(proxy.cpu, 2)} s of notebook-server CPU (direct: ${fmt(direct.cpu, 2)} s) and the >10 MiB message, which the proxy drops (Jupyter Server's gateway websocket client keeps Tornado's 10 MiB message limit, loses its connection to the gateway and the cell never completes in the page). The local kernel, with the same raised output limit as the gateways, gets ${fmt(mbps('local'))} MB/s.`,
+    `- **Page load.** With no gateway configured the extension adds ${(bundle / 1024).toFixed(0)} KiB of JavaScript and one request on the critical path: its service-manager plugin reads its settings (${fmt(median(settingsWaits), 0)} ms, median) before it hands JupyterLab the kernel, kernelspec and session managers (see \`src/index.ts\`), so that a configured gateway is used from the first request. It takes them as the server parsed and checked them: checking them again in the page with JupyterLab's schema validator compiled the schema first, about 45 ms here before JupyterLab could start (\`src/gateway/settings.ts\`). Otherwise the page makes the same requests in the same order with and without it (plus the kernelspec logo). JupyterLab is restored after ${fmt(median(restored.local) / 1000, 2)} s with, ${fmt(median(restored.plain) / 1000, 2)} s without (${ratio(median(restored.local), median(restored.plain))}); the notebook's kernel is idle after ${fmt(median(loads.local) / 1000, 2)} s with, ${fmt(median(loads.plain) / 1000, 2)} s without (${ratio(median(loads.local), median(loads.plain))}; single loads range ${fmt(Math.min(...loads.local, ...loads.plain) / 1000, 2)}–${fmt(Math.max(...loads.local, ...loads.plain) / 1000, 2)} s). "Kernel idle" is the notebook's kernel reporting \`idle\` on its websocket (the notebook toolbar's indicator says "idle" from the moment it is drawn, before a kernel exists, so it cannot serve). Each load opens a workspace of its own (\`/lab/workspaces/load-<i>/tree/load.ipynb\`): the lab with the extension also serves the local-kernel measures, and what a workspace holds changes how JupyterLab restores it. In ${stepped.local} of ${N.loads} loads with the extension and ${stepped.plain} of ${N.loads} without, JupyterLab, once restored, waited about 1 s, idle (no request, no long task), before it asked for the notebook in the URL: its router's \`apputils:load-statedb\` handler awaits a 500 ms debounced workspace save, which every state-database write during restoration re-arms (file browser columns, layout, the recent-documents list, itself debounced 500 ms). That wait is JupyterLab's, with or without the extension; whether it falls on a load depends on the workspace. Loads rotate their order and wait for the previous kernel to shut down.`,
+    `- **Idle traffic** (per minute, one tab with a notebook open and its kernel idle, ${N.idleSeconds} s). The direct route sends Jupyter's kernel, session and kernelspec API on the local server ${fmt(d.localKernelApi)} requests: its kernels are on the gateway. It does poll this extension's session store on the local server (\`/kernel-gateway/\`, the session and kernel records every tab and browser of the user shares; ${fmt(d.localStore)}/min), where the proxy route polls Jupyter's own kernel and session API instead (${fmt(p.localKernelApi)}/min). To the local server in all: direct ${httpTo(d, 'local')}; proxy ${httpTo(p, 'local')}. To the gateway: ${httpTo(d, 'gateway')} (\`GET /api\` is the health check, every 30 s; \`/api/kernels\` the kernel list, which the page's kernel and session managers check at each of their 10 s polls). On the kernel websocket the direct tab sent ${wsOf(d)} (its keep-alive probe is a \`kernel_info_request\` on the control channel, every 30 s while the kernel is idle); the proxy tab sent ${wsOf(p)}.${reconnected.length ? ` (Before counting, the kernel had to be reconnected in the ${reconnected.join(' and the ')} tab: it did not report idle within a minute.)` : ''}`
   ];
   if (stalls.length > 0) {
     findings.push(
       `- **Kernel starts that never answered** (${stalls.map(route => `${LABELS[route]}: ${results[route].stalls.count}`).join(', ')}): the kernel started but its \`kernel_info\` reply never reached the page within 60 s; the benchmark started another. On the proxy route the page's first websocket handshake fails (the proxy does not answer the v1 subprotocol), JupyterLab reconnects, and the reply can be lost between the two connections.`
     );
   }
+  const minutes = (finished.getTime() - started.getTime()) / 60000;
   return [
     `# Benchmark${QUICK ? ' (quick run)' : ''}`,
     '',
-    `Run ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC with \`scripts/benchmark.sh${QUICK ? ' --quick' : ''}\` on ${machine()}, Node ${process.version}, Debian Chromium. All servers on 127.0.0.1; routes measured interleaved, in batches.`,
+    `Run ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC with \`scripts/benchmark.sh${QUICK ? ' --quick' : ''}\` on ${machine()}, Node ${process.version}, Debian Chromium; the measures took ${fmt(minutes, 0)} min (the extension's build before them aside). 1-minute load average ${fmt(load.before)} before the benchmark started its servers, ${fmt(median(load.during))} (median; max ${fmt(Math.max(...load.during))}) while it measured, its own load included. All servers on 127.0.0.1; routes measured interleaved, in batches.`,
     '',
     `- Round trips: ${N.rtt} executions of \`1+1\` per route after ${N.warmup} warm-up; "RTT" is sending \`execute_request\` to receiving \`execute_reply\`, "to idle" to the status \`idle\`.`,
     `- Throughput: a cell writing ${N.throughputMB} MB in 1 MB flushed chunks, median of ${N.throughputRuns}; ">10 MiB message": one unflushed ${LARGE_BYTES / 2 ** 20} MiB write arrives whole.`,
     `- Kernel start: from starting a session to the kernel's \`kernel_info\` reply, median of ${N.starts}.`,
     '- Notebook-server CPU: user + system seconds of the JupyterLab server process during the round trips and output phases.',
     '- TCP_NODELAY rows: the gateway (and, for the proxy, the Jupyter server) run with `gateway-config/kernel_gateway_nodelay.py`.',
+    "- Output limit, like with like: both gateways and every JupyterLab run with the iopub output limit raised (`--ZMQChannelsWebsocketConnection.iopub_data_rate_limit=1000000000`, 1 GB/s). Jupyter's default, 1 MB/s, would throttle the local kernel's output in its JupyterLab (an earlier version of this table measured 11.6 MB/s there: the limit, not the route); the proxy applies no limit of its own.",
+    '- Browser ceiling rows: a bare WebSocket in a Chromium page (no JupyterLab), same binary v1 protocol, one per gateway; "vs ceiling" compares each route with the ceiling on the gateway it uses (the stock one, or the one with TCP_NODELAY; none for the local kernel). The round-trip and throughput targets judge the direct route against it, on each gateway: what the browser itself allows is the bar, not the Node client.',
+    `- Idle traffic: every request of the tab's browser context, by port (local server or gateway), and every kernel message the page sends on its kernel websocket, counted over ${N.idleSeconds} s after the kernel has been idle 12 s. The counter checks, before it counts, that it saw the direct tab's requests to the gateway and its kernel websocket while the tab loaded.`,
     '',
     ...table,
     '',

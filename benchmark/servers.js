@@ -8,12 +8,34 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 
-const { startGateway, VENV_BIN, ROOT } = require('../tests/harness/gateway');
+const {
+  gatewayArgs: harnessGatewayArgs,
+  startGateway,
+  VENV_BIN,
+  ROOT
+} = require('../tests/harness/gateway');
 const { startJupyterLab } = require('../tests/harness/lab');
 
 const NODELAY = path.join(ROOT, 'gateway-config', 'kernel_gateway_nodelay.py');
 const TOKEN = 'benchmark-gateway-token';
 const STATE = path.join(ROOT, '.state', 'benchmark');
+
+/**
+ * The iopub output limit the harness gives every gateway: Jupyter's default
+ * (1 MB/s) drops the output of chatty cells. The benchmark's JupyterLabs
+ * get the same, so that the local kernel, like the gateways' kernels, is
+ * measured and not the limit (Jupyter Server's local kernels apply it in
+ * `ZMQChannelsWebsocketConnection`; its gateway proxy applies none).
+ */
+const IOPUB_LIMIT_ARG = (() => {
+  const arg = harnessGatewayArgs({ port: 0 }).find(a =>
+    a.startsWith('--ZMQChannelsWebsocketConnection.iopub_data_rate_limit=')
+  );
+  if (!arg) {
+    throw new Error('the harness no longer raises the iopub output limit');
+  }
+  return arg;
+})();
 
 const PORTS = {
   gateway: 19889,
@@ -112,6 +134,7 @@ async function startLab(options) {
       '--ServerApp.disable_check_xsrf=True',
       `--LabApp.workspaces_dir=${path.join(dir, 'workspaces')}`,
       '--LabApp.expose_app_in_browser=True',
+      IOPUB_LIMIT_ARG,
       ...(options.extraArgs ?? [])
     ],
     logFile: path.join(dir, 'jupyterlab.log')
@@ -231,5 +254,6 @@ module.exports = {
   PORTS,
   TOKEN,
   STATE,
-  VENV_BIN
+  VENV_BIN,
+  IOPUB_LIMIT_ARG
 };
