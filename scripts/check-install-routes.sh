@@ -24,35 +24,24 @@ quiet() {
   "$@" >"$log" 2>&1 || { cat "$log"; return 1; }
 }
 
+# shellcheck source=scripts/check-extension.sh
+source scripts/check-extension.sh
+
 check_list() {
-  local venv="$1" route="$2" out
-  out="$("$venv/bin/jupyter" labextension list 2>&1)"
-  if ! grep -Eq "jupyterlab-kernel-gateway v[0-9.]+ .*enabled.*OK" <<<"$out"; then
-    echo "$out"; echo "Route $route: the extension is not enabled and OK." >&2; exit 1
-  fi
-  for plugin in kernel-manager kernel-spec-manager session-manager; do
-    if ! grep -q "@jupyterlab/services-extension:$plugin" <<<"$out"; then
-      echo "$out"; echo "Route $route: @jupyterlab/services-extension:$plugin is not disabled." >&2; exit 1
-    fi
-  done
-  echo "Route $route: OK"
+  check_labextension "$1" "Route $2" || exit 1
+  echo "Route $2: OK"
 }
 
-check_server_extension() {
-  local venv="$1" route="$2" out
-  out="$("$venv/bin/jupyter" server extension list 2>&1)"
-  if ! grep -Eq "jupyterlab_kernel_gateway .*enabled" <<<"$out" ||
-    ! grep -Eq "jupyterlab_kernel_gateway [0-9.]+ .*OK" <<<"$out"; then
-    echo "$out"; echo "Route $route: the server extension is not enabled and OK." >&2; exit 1
-  fi
-  echo "Route $route: server extension OK"
+check_server() {
+  check_server_extension "$1" "Route $2" || exit 1
+  echo "Route $2: server extension OK"
 }
 
 echo "==> Route 1: pip install the wheel"
 "$PYTHON" -m venv "$WORK/wheel"
 quiet "$WORK/wheel/bin/pip" install dist/jupyterlab_kernel_gateway-*.whl
 check_list "$WORK/wheel" 1
-check_server_extension "$WORK/wheel" 1
+check_server "$WORK/wheel" 1
 
 echo "==> Route 2: developer mode"
 "$PYTHON" -m venv "$WORK/dev"
@@ -63,7 +52,7 @@ quiet "$WORK/dev/bin/pip" install "jupyterlab>=4.4,<5" "jupyter-builder>=1.2,<2"
   quiet jupyter-builder develop . --overwrite
 )
 check_list "$WORK/dev" 2
-check_server_extension "$WORK/dev" 2
+check_server "$WORK/dev" 2
 # Leave the working tree with a production build, as setup.sh made it.
 PATH="$ROOT/.venv/bin:$PATH" quiet npm run build:prod
 

@@ -66,11 +66,9 @@ if [ -L "$LINK" ]; then
   rm "$LINK"
   quiet "$VENV/bin/python" -m pip install --force-reinstall --no-deps dist/jupyterlab_kernel_gateway-*.whl
 fi
-"$VENV/bin/jupyter" labextension list 2>&1 | grep -q "jupyterlab-kernel-gateway.*enabled.*OK" || {
-  "$VENV/bin/jupyter" labextension list
-  echo "The extension is not installed correctly." >&2
-  exit 1
-}
+# shellcheck source=scripts/check-extension.sh
+source scripts/check-extension.sh
+check_labextension "$VENV" "The wheel in .venv" || exit 1
 
 if [ "$FOR_TESTS" = 1 ]; then
   step "UI-test packages (Galata, Playwright; no browser download)"

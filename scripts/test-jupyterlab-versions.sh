@@ -141,23 +141,12 @@ case "${1:-}" in
     ;;
 esac
 
-# The same checks as scripts/setup.sh's, in each venv; the server extension
-# must validate (it is imported).
+# The install routes' checks (scripts/check-extension.sh), in each venv.
+# shellcheck source=scripts/check-extension.sh
+source scripts/check-extension.sh
 check_extensions() {
-  local venv="$1" labext serverext
-  labext="$("$venv/bin/jupyter" labextension list 2>&1)"
-  serverext="$("$venv/bin/jupyter" server extension list 2>&1)"
-  if ! grep -q "jupyterlab-kernel-gateway.*enabled.*OK" <<<"$labext"; then
-    echo "$labext"
-    echo "The prebuilt extension is not installed correctly." >&2
-    return 1
-  fi
-  if ! grep -q "jupyterlab_kernel_gateway.*enabled" <<<"$serverext" ||
-    ! grep -q "jupyterlab_kernel_gateway [0-9.a-z]*.*OK" <<<"$serverext"; then
-    echo "$serverext"
-    echo "The server extension is not enabled or does not load." >&2
-    return 1
-  fi
+  check_labextension "$1" "JupyterLab in ${1#"$ROOT"/}" &&
+    check_server_extension "$1" "JupyterLab in ${1#"$ROOT"/}"
 }
 
 printf '\n==> Every JupyterLab claimed (%s): extensions, browser_check, a Playwright smoke set\n' "$(minors)"
