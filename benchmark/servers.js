@@ -254,6 +254,5 @@ module.exports = {
   PORTS,
   TOKEN,
   STATE,
-  VENV_BIN,
-  IOPUB_LIMIT_ARG
+  VENV_BIN
 };
