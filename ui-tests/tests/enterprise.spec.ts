@@ -26,6 +26,7 @@ import {
   showTab,
   shownText,
   since,
+  betweenTwoLines,
   startCell,
   statusItem,
   toast,
@@ -324,8 +325,10 @@ test.describe('Enterprise Gateway: faults', () => {
       work.expectSource(PRINT_LOOP(count, 0.5));
       await work.typeUnsaved();
 
+      await betweenTwoLines(page.locator('.jp-OutputArea-output').first(), () =>
+        eg.cut()
+      );
       const cutAt = Date.now();
-      eg.cut();
       const down = toast(page, unreachable);
       await expect(down).toBeVisible({ timeout: 5000 });
       const toldMs = since(cutAt);

@@ -512,6 +512,23 @@ export async function startCell(
 }
 
 /**
+ * Wait until `output` (a cell's printed stream) shows one more line than it
+ * does now, then run `fault` at once. With a cell printing every 0.5 s, the
+ * fault lands between two messages rather than on one in transit: a message
+ * the gateway has already written into a connection that then breaks is lost
+ * whatever the client does (Jupyter's protocol has no acknowledgements; the
+ * README's "Known limitations" says so). What these rows check is everything
+ * printed while the connection is down.
+ */
+export async function betweenTwoLines(output: Locator, fault: () => void) {
+  const lines = async () =>
+    ((await output.textContent()) ?? '').trim().split('\n').length;
+  const now = await lines();
+  await expect.poll(lines, { intervals: [10] }).toBeGreaterThan(now);
+  fault();
+}
+
+/**
  * A notebook already on the local server's disk (written before the page
  * opens), whose metadata names the kernelspec `kernel`.
  */

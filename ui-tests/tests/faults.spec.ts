@@ -29,6 +29,7 @@ import {
   showTab,
   shownText,
   since,
+  betweenTwoLines,
   startCell,
   statusItem,
   toast,
@@ -199,8 +200,11 @@ test.describe('faults of the gateway and the network', () => {
         work.expectSource(PRINT_LOOP(count, 0.5));
         await work.typeUnsaved();
 
+        await betweenTwoLines(
+          page.locator('.jp-OutputArea-output').first(),
+          () => faulty.cut()
+        );
         const cutAt = Date.now();
-        faulty.cut();
         const down = toast(page, unreachable);
         await expect(down).toBeVisible({ timeout: 5000 });
         const toldMs = since(cutAt);
