@@ -22,7 +22,16 @@ const { CHROMIUM_LAUNCH } = require('../tests/harness/chromium');
 const { BrowserWsClient } = require('./browserws');
 const { LimitClient } = require('./limit');
 const { deserialize } = require('./v1');
-const { startServers, cpuSeconds, machine, VENV_BIN } = require('./servers');
+const { appReady, notebookKernelIdle } = require('./page');
+const { quantile, median, fmt } = require('./stats');
+const { messageCost, describe: describeMessages } = require('./messages');
+const {
+  startServers,
+  cpuSeconds,
+  machine,
+  MESSAGE_COUNT,
+  VENV_BIN
+} = require('./servers');
 
 const QUICK = process.argv.includes('--quick');
 const N = {
@@ -36,7 +45,8 @@ const N = {
   idleSeconds: QUICK ? 40 : 60,
   scaleKernels: QUICK ? 10 : 50,
   contexts: 10,
-  contextRtt: QUICK ? 20 : 60
+  contextRtt: QUICK ? 20 : 60,
+  messageRuns: QUICK ? 2 : 5
 };
 
 /**
@@ -72,16 +82,7 @@ const N = {
  * @property {number} cpu notebook-server CPU seconds.
  */
 
-/**
- * The page's globals the benchmark uses: JupyterLab's application
- * (`--LabApp.expose_app_in_browser`) and what the benchmark keeps there.
- *
- * @typedef {Window & typeof globalThis & {
- *   jupyterapp: import('@jupyterlab/application').JupyterFrontEnd,
- *   __bench?: {session: import('@jupyterlab/services').Session.ISessionConnection},
- *   __benchRestored?: number
- * }} BenchWindow
- */
+/** @typedef {import('./page').BenchWindow} BenchWindow */
 
 /** @type {BrowserRoute[]} */
 const BROWSER_ROUTES = [
@@ -125,50 +126,6 @@ const LABELS = {
 };
 
 // ---------------------------------------------------------------- page code
-
-/**
- * Wait for JupyterLab and its services in the page.
- *
- * @param {Page} page
- */
-async function appReady(page) {
-  await page.waitForFunction(() => {
-    const { jupyterapp } = /** @type {Partial<BenchWindow>} */ (window);
-    return jupyterapp && jupyterapp.serviceManager;
-  });
-  await page.evaluate(async () => {
-    const { jupyterapp } = /** @type {BenchWindow} */ (window);
-    await jupyterapp.started;
-    await jupyterapp.serviceManager.ready;
-  });
-}
-
-/**
- * Wait until the notebook in the main area has a connected kernel that
- * reported itself idle. (The notebook toolbar's execution indicator is no
- * measure of this: it says "idle" from the moment it is drawn, before any
- * kernel exists.)
- *
- * @param {Page} page
- * @param {number} [timeout] milliseconds.
- */
-async function notebookKernelIdle(page, timeout = 120000) {
-  await page.waitForFunction(
-    () => {
-      const { jupyterapp } = /** @type {Partial<BenchWindow>} */ (window);
-      const widget =
-        /** @type {{sessionContext?: import('@jupyterlab/apputils').ISessionContext} | null | undefined} */ (
-          jupyterapp?.shell.currentWidget
-        );
-      const kernel = widget?.sessionContext?.session?.kernel;
-      return (
-        kernel?.connectionStatus === 'connected' && kernel.status === 'idle'
-      );
-    },
-    undefined,
-    { timeout }
-  );
-}
 
 /**
  * In the page: start a session's kernel, as opening a notebook does, and
@@ -338,29 +295,6 @@ const LARGE_BYTES = 11 * 1024 * 1024;
 // notebook is asked for more than this long after "restored".
 const LOAD_STEP_MS = 600;
 const LARGE = `import sys\nsys.stdout.write('x' * ${LARGE_BYTES})`;
-
-// --------------------------------------------------------------- statistics
-
-/**
- * @param {number[]} values
- * @param {number} q in [0, 1].
- * @returns {number}
- */
-const quantile = (values, q) => {
-  if (values.length === 0) {
-    return NaN;
-  }
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-};
-/** @param {number[]} values */
-const median = values => quantile(values, 0.5);
-/**
- * @param {number} value
- * @param {number} [digits]
- */
-const fmt = (value, digits = 1) =>
-  Number.isFinite(value) ? value.toFixed(digits) : '—';
 
 // ------------------------------------------------------------------ phases
 
@@ -558,6 +492,14 @@ async function main() {
     console.log(`Idle traffic (${N.idleSeconds} s)…`);
     const idle = await idleTraffic(browser, servers, ['direct', 'proxy']);
 
+    // The page's cost per kernel message, with and without output keeping.
+    console.log('Cost per kernel message…');
+    const messages = await messageCost(
+      browser,
+      servers.labs.direct.url,
+      N.messageRuns
+    );
+
     // Scale: many kernels from one page; many tabs at once.
     console.log('Scale…');
     const scale = await scaleKernels(browser, servers.labs.direct.url);
@@ -573,6 +515,7 @@ async function main() {
       settingsWaits,
       bundle,
       idle,
+      messages,
       scale,
       contexts
     });
@@ -1052,6 +995,7 @@ function ceilingOf(route) {
  *   results: Record<Route, RouteResults>,
  *   bundle: number,
  *   idle: Awaited<ReturnType<typeof idleTraffic>>,
+ *   messages: Awaited<ReturnType<typeof messageCost>>,
  *   scale: Awaited<ReturnType<typeof scaleKernels>>,
  *   contexts: Awaited<ReturnType<typeof concurrentContexts>>
  * } & Awaited<ReturnType<typeof pageLoads>>} measures
@@ -1067,6 +1011,7 @@ function render({
   settingsWaits,
   bundle,
   idle,
+  messages,
   scale,
   contexts
 }) {
@@ -1159,6 +1104,11 @@ function render({
       d.localKernelApi === 0
     ],
     [
+      'Output keeping adds ≤ 10% to the main-thread time per kernel message in a notebook',
+      `${fmt(median(messages.keep.task), 3)} ms per message with it, ${fmt(median(messages.without.task), 3)} ms without (${ratio(median(messages.keep.task), median(messages.without.task))})`,
+      median(messages.keep.task) <= 1.1 * median(messages.without.task)
+    ],
+    [
       `${N.contexts} tabs executing at once: p95 ≤ 2× one tab`,
       `${fmt(contexts.togetherP95)} ms vs ${fmt(contexts.aloneP95)} ms (${ratio(contexts.togetherP95, contexts.aloneP95)})`,
       contexts.togetherP95 <= 2 * contexts.aloneP95
@@ -1200,7 +1150,9 @@ function render({
     `- **Round trips.** On the stock gateway every route, even the Node limit, sits near ${fmt(rtt('limit'), 0)} ms: the gateway's small replies wait for the client's delayed ACK (Nagle's algorithm is on). The browser routes see the same stall: direct ${fmt(rtt('direct'))} ms, the bare WebSocket ${fmt(rtt('browser-ws'))} ms (${ratio(rtt('direct'), rtt('browser-ws'))}). With \`gateway-config/kernel_gateway_nodelay.py\` the direct route drops to ${fmt(rtt('direct-nodelay'))} ms, against ${fmt(rtt('browser-ws-nodelay'))} ms for the bare WebSocket on the same gateway (${ratio(rtt('direct-nodelay'), rtt('browser-ws-nodelay'))}) and ${fmt(rtt('limit-nodelay'))} ms for Node: Chromium's own hop (renderer, network process) costs about ${fmt(browserHop)} ms, JupyterLab's message handling and this extension about ${fmt(gap)} ms more.${rtt('direct-nodelay') > 1.1 * rtt('browser-ws-nodelay') ? ` At a few milliseconds a fixed cost weighs heavily: that ${fmt(gap)} ms is what misses the 1.10× target with TCP_NODELAY.` : ''}`,
     `- **Throughput.** A bare WebSocket in a Chromium page, with the same binary protocol and no JupyterLab, receives ${fmt(mbps('browser-ws'))} MB/s from the stock gateway and ${fmt(mbps('browser-ws-nodelay'))} from the one with TCP_NODELAY, ${ratio(mbps('browser-ws'), mbps('limit'))} of what Node receives: the browser, not the route, is the bottleneck on loopback (2 cores shared by Chromium, the gateway and the kernel). The direct route gets ${ratio(mbps('direct'), mbps('browser-ws'))} of that ceiling on the stock gateway and ${ratio(mbps('direct-nodelay'), mbps('browser-ws-nodelay'))} with TCP_NODELAY; the difference is what JupyterLab and this extension do with each message in the page (JupyterLab's deserializer, its kernel connection's signals and the cell's future), since browser, protocol and gateway are the same. The proxy gets ${ratio(mbps('proxy'), mbps('browser-ws'))} of the ceiling. What the proxy's hop costs shows more clearly elsewhere: ${fmt(proxy.cpu, 2)} s of notebook-server CPU (direct: ${fmt(direct.cpu, 2)} s) and the >10 MiB message, which the proxy drops (Jupyter Server's gateway websocket client keeps Tornado's 10 MiB message limit, loses its connection to the gateway and the cell never completes in the page). The local kernel, with the same raised output limit as the gateways, gets ${fmt(mbps('local'))} MB/s.`,
     `- **Page load.** With no gateway configured the extension adds ${(bundle / 1024).toFixed(0)} KiB of JavaScript and one request on the critical path: its service-manager plugin reads its settings (${fmt(median(settingsWaits), 0)} ms, median) before it hands JupyterLab the kernel, kernelspec and session managers (see \`src/index.ts\`), so that a configured gateway is used from the first request. It takes them as the server parsed and checked them: checking them again in the page with JupyterLab's schema validator compiled the schema first, about 45 ms here before JupyterLab could start (\`src/gateway/settings.ts\`). Otherwise the page makes the same requests in the same order with and without it (plus the kernelspec logo). JupyterLab is restored after ${fmt(median(restored.local) / 1000, 2)} s with, ${fmt(median(restored.plain) / 1000, 2)} s without (${ratio(median(restored.local), median(restored.plain))}); the notebook's kernel is idle after ${fmt(median(loads.local) / 1000, 2)} s with, ${fmt(median(loads.plain) / 1000, 2)} s without (${ratio(median(loads.local), median(loads.plain))}; single loads range ${fmt(Math.min(...loads.local, ...loads.plain) / 1000, 2)}–${fmt(Math.max(...loads.local, ...loads.plain) / 1000, 2)} s). "Kernel idle" is the notebook's kernel reporting \`idle\` on its websocket (the notebook toolbar's indicator says "idle" from the moment it is drawn, before a kernel exists, so it cannot serve). Each load opens a workspace of its own (\`/lab/workspaces/load-<i>/tree/load.ipynb\`): the lab with the extension also serves the local-kernel measures, and what a workspace holds changes how JupyterLab restores it. In ${stepped.local} of ${N.loads} loads with the extension and ${stepped.plain} of ${N.loads} without, JupyterLab, once restored, waited about 1 s, idle (no request, no long task), before it asked for the notebook in the URL: its router's \`apputils:load-statedb\` handler awaits a 500 ms debounced workspace save, which every state-database write during restoration re-arms (file browser columns, layout, the recent-documents list, itself debounced 500 ms). That wait is JupyterLab's, with or without the extension; whether it falls on a load depends on the workspace. Loads rotate their order and wait for the previous kernel to shut down.`,
-    `- **Idle traffic** (per minute, one tab with a notebook open and its kernel idle, ${N.idleSeconds} s). The direct route sends Jupyter's kernel, session and kernelspec API on the local server ${fmt(d.localKernelApi)} requests: its kernels are on the gateway. It does poll this extension's session store on the local server (\`/kernel-gateway/\`, the session and kernel records every tab and browser of the user shares; ${fmt(d.localStore)}/min), where the proxy route polls Jupyter's own kernel and session API instead (${fmt(p.localKernelApi)}/min). To the local server in all: direct ${httpTo(d, 'local')}; proxy ${httpTo(p, 'local')}. To the gateway: ${httpTo(d, 'gateway')} (\`GET /api\` is the health check, every 30 s; \`/api/kernels\` the kernel list, which the page's kernel and session managers check at each of their 10 s polls). On the kernel websocket the direct tab sent ${wsOf(d)} (its keep-alive probe is a \`kernel_info_request\` on the control channel, every 30 s while the kernel is idle); the proxy tab sent ${wsOf(p)}.${reconnected.length ? ` (Before counting, the kernel had to be reconnected in the ${reconnected.join(' and the ')} tab: it did not report idle within a minute.)` : ''}`
+    `- **Idle traffic** (per minute, one tab with a notebook open and its kernel idle, ${N.idleSeconds} s). The direct route sends Jupyter's kernel, session and kernelspec API on the local server ${fmt(d.localKernelApi)} requests: its kernels are on the gateway. It does poll this extension's session store on the local server (\`/kernel-gateway/\`, the session and kernel records every tab and browser of the user shares; ${fmt(d.localStore)}/min), where the proxy route polls Jupyter's own kernel and session API instead (${fmt(p.localKernelApi)}/min). To the local server in all: direct ${httpTo(d, 'local')}; proxy ${httpTo(p, 'local')}. To the gateway: ${httpTo(d, 'gateway')} (\`GET /api\` is the health check, every 30 s; \`/api/kernels\` the kernel list, which the page's kernel and session managers check at each of their 10 s polls). On the kernel websocket the direct tab sent ${wsOf(d)} (its keep-alive probe is a \`kernel_info_request\` on the control channel, every 30 s while the kernel is idle); the proxy tab sent ${wsOf(p)}.${reconnected.length ? ` (Before counting, the kernel had to be reconnected in the ${reconnected.join(' and the ')} tab: it did not report idle within a minute.)` : ''}`,
+    `- **Cost per kernel message** (\`benchmark/messages.js\`, which runs alone too: a cell printing ${MESSAGE_COUNT} flushed lines, one stream message each, in a notebook on the gateway; with the output keeper, and in the same page with that plugin disabled in the page config):`,
+    ...describeMessages(messages).map(line => `  ${line}`)
   ];
   if (stalls.length > 0) {
     findings.push(

@@ -37,6 +37,43 @@ const IOPUB_LIMIT_ARG = (() => {
   return arg;
 })();
 
+/**
+ * How many stream messages the cell of `messages.ipynb` sends.
+ */
+const MESSAGE_COUNT = process.argv.includes('--quick') ? 1000 : 3000;
+
+/**
+ * Write a one-cell notebook for the gateway's `python3`.
+ *
+ * @param {string} file
+ * @param {string} source
+ */
+function writeNotebook(file, source) {
+  fs.writeFileSync(
+    file,
+    JSON.stringify({
+      cells: [
+        {
+          cell_type: 'code',
+          source,
+          metadata: {},
+          outputs: [],
+          execution_count: null
+        }
+      ],
+      metadata: {
+        kernelspec: {
+          name: 'python3',
+          display_name: 'Python 3',
+          language: 'python'
+        }
+      },
+      nbformat: 4,
+      nbformat_minor: 5
+    })
+  );
+}
+
 const PORTS = {
   gateway: 19889,
   nodelayGateway: 19891,
@@ -103,29 +140,12 @@ async function startLab(options) {
       })
     );
   }
-  // A notebook to open for the page-load measure.
-  fs.writeFileSync(
-    path.join(dir, 'root', 'load.ipynb'),
-    JSON.stringify({
-      cells: [
-        {
-          cell_type: 'code',
-          source: '1+1',
-          metadata: {},
-          outputs: [],
-          execution_count: null
-        }
-      ],
-      metadata: {
-        kernelspec: {
-          name: 'python3',
-          display_name: 'Python 3',
-          language: 'python'
-        }
-      },
-      nbformat: 4,
-      nbformat_minor: 5
-    })
+  // A notebook to open for the page-load measure, and one whose cell prints
+  // many short lines, each its own kernel message (benchmark/messages.js).
+  writeNotebook(path.join(dir, 'root', 'load.ipynb'), '1+1');
+  writeNotebook(
+    path.join(dir, 'root', 'messages.ipynb'),
+    `for i in range(${MESSAGE_COUNT}):\n    print(i, flush=True)`
   );
   const lab = await startJupyterLab({
     dir,
@@ -143,9 +163,12 @@ async function startLab(options) {
 }
 
 /**
- * Start everything; returns the gateways and the labs by route.
+ * Start both gateways and the labs of `routes` (all by default); returns
+ * the gateways and the labs by route.
+ *
+ * @param {string[]} [routes]
  */
-async function startServers() {
+async function startServers(routes) {
   fs.mkdirSync(STATE, { recursive: true });
   /** @param {number} port */
   const origin = port => `http://127.0.0.1:${port}`;
@@ -206,9 +229,10 @@ async function startServers() {
     { name: 'local', port: PORTS.local, gatewayUrl: '' },
     { name: 'plain', port: PORTS.plain, gatewayUrl: '', withoutExtension: true }
   ];
+  const wanted = specs.filter(spec => !routes || routes.includes(spec.name));
   // Two at a time: the machine has few cores.
-  for (let i = 0; i < specs.length; i += 2) {
-    const started = await Promise.all(specs.slice(i, i + 2).map(startLab));
+  for (let i = 0; i < wanted.length; i += 2) {
+    const started = await Promise.all(wanted.slice(i, i + 2).map(startLab));
     for (const lab of started) {
       labs[lab.name] = lab;
     }
@@ -254,5 +278,6 @@ module.exports = {
   PORTS,
   TOKEN,
   STATE,
-  VENV_BIN
+  VENV_BIN,
+  MESSAGE_COUNT
 };
