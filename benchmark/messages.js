@@ -122,7 +122,20 @@ function runCell(page) {
       });
     });
     await jupyterapp.commands.execute('notebook:run-cell');
-    await done;
+    // Say what the page saw rather than wait for ever.
+    /** @type {Promise<never>} */
+    const late = new Promise((_, reject) =>
+      setTimeout(
+        () =>
+          reject(
+            new Error(
+              `The cell did not finish within 120 s: ${count} stream messages received, kernel ${kernel.status} (${kernel.connectionStatus}), the notebook's kernel ${panel.sessionContext.session?.kernel?.id === kernel.id ? 'unchanged' : 'changed'}`
+            )
+          ),
+        120000
+      )
+    );
+    await Promise.race([done, late]);
     await new Promise(resolve => setTimeout(resolve, 500));
     return count;
   });
