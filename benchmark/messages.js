@@ -11,8 +11,7 @@
  * messages received. "Without" loads the same page with that plugin
  * disabled in its page config (as an administrator would disable it, but
  * edited in the page), so origin, server, gateway and everything else stay
- * the same. Runs
- * alternate; medians. Then one run of each under Chromium's sampling CPU
+ * the same. Runs alternate; medians. Then one run of each under Chromium's sampling CPU
  * profiler: where the main thread's time goes, by bundle (this extension,
  * JupyterLab and its other extensions) and by function.
  *
@@ -26,7 +25,7 @@
 const { chromium } = require('../ui-tests/node_modules/playwright-core');
 const { CHROMIUM_LAUNCH } = require('../tests/harness/chromium');
 const { notebookKernelIdle } = require('./page');
-const { startServers, MESSAGE_COUNT } = require('./servers');
+const { startServers, MESSAGE_COUNT, QUICK } = require('./servers');
 const { median, fmt } = require('./stats');
 
 /**
@@ -52,6 +51,8 @@ const { median, fmt } = require('./stats');
  */
 
 const OUTPUT_KEEPER = 'jupyterlab-kernel-gateway:output-keeper';
+/** Measured runs of each variant (the profiled one aside). */
+const RUNS = QUICK ? 2 : 5;
 const EXTENSION_URL = '/lab/extensions/jupyterlab-kernel-gateway/';
 
 /**
@@ -123,9 +124,11 @@ function runCell(page) {
     });
     await jupyterapp.commands.execute('notebook:run-cell');
     // Say what the page saw rather than wait for ever.
+    /** @type {ReturnType<typeof setTimeout> | undefined} */
+    let timer;
     /** @type {Promise<never>} */
-    const late = new Promise((_, reject) =>
-      setTimeout(
+    const late = new Promise((_, reject) => {
+      timer = setTimeout(
         () =>
           reject(
             new Error(
@@ -133,9 +136,13 @@ function runCell(page) {
             )
           ),
         120000
-      )
-    );
-    await Promise.race([done, late]);
+      );
+    });
+    try {
+      await Promise.race([done, late]);
+    } finally {
+      clearTimeout(timer);
+    }
     await new Promise(resolve => setTimeout(resolve, 500));
     return count;
   });
@@ -280,21 +287,20 @@ async function measureOnce(browser, lab, variant, workspace, profile) {
 
 /**
  * The page's cost per kernel message with and without the output keeper:
- * `runs` measured runs of each, alternating, then one profiled run of each.
+ * `RUNS` measured runs of each, alternating, then one profiled run of each.
  *
  * @param {Browser} browser
  * @param {string} lab the direct route's JupyterLab URL.
- * @param {number} runs
  * @returns {Promise<Record<Variant, VariantResults>>}
  */
-async function messageCost(browser, lab, runs) {
+async function messageCost(browser, lab) {
   /** @type {Record<Variant, VariantResults>} */
   const out = {
     keep: { task: [], script: [], profile: null },
     without: { task: [], script: [], profile: null }
   };
-  for (let run = 0; run <= runs; run++) {
-    const profile = run === runs;
+  for (let run = 0; run <= RUNS; run++) {
+    const profile = run === RUNS;
     /** @type {Variant[]} */
     const order = run % 2 ? ['without', 'keep'] : ['keep', 'without'];
     for (const variant of order) {
@@ -348,15 +354,10 @@ function describe(results) {
 }
 
 async function main() {
-  const quick = process.argv.includes('--quick');
   const servers = await startServers(['direct']);
   const browser = await chromium.launch(CHROMIUM_LAUNCH);
   try {
-    const results = await messageCost(
-      browser,
-      servers.labs.direct.url,
-      quick ? 2 : 5
-    );
+    const results = await messageCost(browser, servers.labs.direct.url);
     console.log(
       [
         `Cost per kernel message (${MESSAGE_COUNT} stream messages per run):`,

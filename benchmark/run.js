@@ -30,10 +30,10 @@ const {
   cpuSeconds,
   machine,
   MESSAGE_COUNT,
+  QUICK,
   VENV_BIN
 } = require('./servers');
 
-const QUICK = process.argv.includes('--quick');
 const N = {
   warmup: QUICK ? 5 : 20,
   rtt: QUICK ? 40 : 300,
@@ -45,8 +45,7 @@ const N = {
   idleSeconds: QUICK ? 40 : 60,
   scaleKernels: QUICK ? 10 : 50,
   contexts: 10,
-  contextRtt: QUICK ? 20 : 60,
-  messageRuns: QUICK ? 2 : 5
+  contextRtt: QUICK ? 20 : 60
 };
 
 /**
@@ -494,11 +493,7 @@ async function main() {
 
     // The page's cost per kernel message, with and without output keeping.
     console.log('Cost per kernel message…');
-    const messages = await messageCost(
-      browser,
-      servers.labs.direct.url,
-      N.messageRuns
-    );
+    const messages = await messageCost(browser, servers.labs.direct.url);
 
     // Scale: many kernels from one page; many tabs at once.
     console.log('Scale…');

@@ -38,9 +38,14 @@ const IOPUB_LIMIT_ARG = (() => {
 })();
 
 /**
+ * Whether this benchmark run is the quick one (`--quick`: fewer runs).
+ */
+const QUICK = process.argv.includes('--quick');
+
+/**
  * How many stream messages the cell of `messages.ipynb` sends.
  */
-const MESSAGE_COUNT = process.argv.includes('--quick') ? 1000 : 3000;
+const MESSAGE_COUNT = QUICK ? 1000 : 3000;
 
 /**
  * Write a one-cell notebook for the gateway's `python3`.
@@ -279,5 +284,6 @@ module.exports = {
   TOKEN,
   STATE,
   VENV_BIN,
+  QUICK,
   MESSAGE_COUNT
 };
