@@ -5,7 +5,11 @@
  */
 import { commandsPlugin } from './plugins/commands';
 import { launchOptionsPlugin } from './plugins/launchoptions';
-import { outputKeeperPlugin, sessionPathsPlugin } from './plugins/notebooks';
+import {
+  kernelPlacePlugin,
+  outputKeeperPlugin,
+  sessionPathsPlugin
+} from './plugins/notebooks';
 import { notificationsPlugin } from './plugins/notifications';
 import { kernelDisplayNamePatch, shutdownUnusedPatch } from './plugins/patches';
 import {
@@ -31,6 +35,7 @@ export default [
   launchOptionsPlugin,
   outputKeeperPlugin,
   sessionPathsPlugin,
+  kernelPlacePlugin,
   shutdownUnusedPatch,
   kernelDisplayNamePatch
 ];

@@ -76,6 +76,23 @@ export interface IKernelGateway {
    */
   isGatewayKernel(id: string): boolean;
   /**
+   * Whether the kernel `id` runs on this Jupyter server while its
+   * kernels are offered beside a gateway's ("Also offer this server's
+   * kernels").
+   */
+  runsBeside(id: string): boolean;
+  /**
+   * Whether the kernelspec offered as `name` starts its kernels beside the
+   * gateway, on this Jupyter server.
+   */
+  startsBeside(name: string): boolean;
+  /**
+   * The name this Jupyter server's kernelspec `name` is offered under
+   * beside the gateway ("local:python3"), or `null` when it is not offered
+   * beside one.
+   */
+  besideSpecName(name: string): string | null;
+  /**
    * Where a kernel runs when that is not where new kernels go (a previous
    * gateway, or the local server, after the settings changed): that place's
    * label and the kernel's name there. `undefined` for kernels where new

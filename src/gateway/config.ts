@@ -57,6 +57,11 @@ export interface IGatewayConfig {
    * through proxies that close idle connections; 0 for none.
    */
   readonly keepAliveInterval: number;
+  /**
+   * Whether the local server's kernels are offered beside the gateway's
+   * (they always are when no gateway is configured).
+   */
+  readonly offerLocalKernels: boolean;
 }
 
 /**
@@ -73,6 +78,7 @@ export interface IRawGatewaySettings {
   kernelEnv?: unknown;
   launchOptions?: unknown;
   keepAliveInterval?: unknown;
+  offerLocalKernels?: unknown;
 }
 
 /**
@@ -117,7 +123,8 @@ export const DEFAULT_CONFIG: IGatewayConfig = Object.freeze({
   kernelUsername: '',
   kernelEnv: Object.freeze({}),
   launchOptions: Object.freeze([]),
-  keepAliveInterval: 30
+  keepAliveInterval: 30,
+  offerLocalKernels: false
 });
 
 /**
@@ -211,6 +218,14 @@ export function parseGatewaySettings(raw: IRawGatewaySettings): IConfigResult {
     refuse('launchOptions', launchOptions);
   }
 
+  const offerLocal = raw.offerLocalKernels ?? DEFAULT_CONFIG.offerLocalKernels;
+  if (typeof offerLocal !== 'boolean') {
+    refuse(
+      'offerLocalKernels',
+      '"Also offer this server\'s kernels" must be true or false.'
+    );
+  }
+
   const httpUrl = url.value;
   const config: IGatewayConfig = Object.freeze({
     url: httpUrl,
@@ -226,7 +241,11 @@ export function parseGatewaySettings(raw: IRawGatewaySettings): IConfigResult {
     launchOptions: Object.freeze(
       typeof launchOptions === 'string' ? [] : launchOptions
     ),
-    keepAliveInterval: keepAlive ?? DEFAULT_CONFIG.keepAliveInterval
+    keepAliveInterval: keepAlive ?? DEFAULT_CONFIG.keepAliveInterval,
+    offerLocalKernels:
+      typeof offerLocal === 'boolean'
+        ? offerLocal
+        : DEFAULT_CONFIG.offerLocalKernels
   });
   return { config, problems };
 }

@@ -97,6 +97,24 @@ export interface IGatewayBackend extends IKernelBackend {
 }
 
 /**
+ * The prefix of the kernelspec names the local server's kernels are offered
+ * under while a gateway is the active backend ("local:python3"), so that a
+ * kernelspec of the same name on both never collides. The kernel itself
+ * starts under its own name, which is what notebooks record.
+ */
+export const LOCAL_SPEC_PREFIX = 'local:';
+
+/**
+ * The local kernelspec name behind a name offered to JupyterLab
+ * ("local:python3" → "python3"), or `null` for another name.
+ */
+export function localSpecName(offered: string | undefined): string | null {
+  return offered?.startsWith(LOCAL_SPEC_PREFIX)
+    ? offered.slice(LOCAL_SPEC_PREFIX.length)
+    : null;
+}
+
+/**
  * Whether a backend's kernels run on a gateway.
  */
 export function isGatewayBackend(
@@ -144,7 +162,8 @@ export class LocalBackend implements IKernelBackend {
     this.kernels = new KernelManager({ serverSettings, standby });
     this.kernelspecs = new KernelSpecManager({ serverSettings, standby });
     this._sessionClient = new RetirableSessionClient(
-      new SessionAPI.SessionAPIClient({ serverSettings })
+      new SessionAPI.SessionAPIClient({ serverSettings }),
+      name => localSpecName(name) ?? name
     );
     this.sessions = new SessionManager({
       kernelManager: this.kernels,
@@ -194,37 +213,64 @@ export interface IBackendChange {
   readonly added?: IKernelBackend;
   readonly removed?: IKernelBackend;
   /**
-   * The backend new kernels go to, after the change.
+   * The backend new kernels go to by default, after the change.
    */
   readonly active: IKernelBackend;
 }
 
 /**
+ * What a kernelspec name offered to JupyterLab stands for: the backend
+ * that starts the kernel and the kernelspec's own name there.
+ */
+export interface ISpecRoute {
+  readonly backend: IKernelBackend;
+  readonly name: string | undefined;
+}
+
+/**
  * The backends the routing managers delegate to, with the routing rules.
  *
- * One backend is *active*: new kernels go there and its kernelspecs are the
- * ones offered. When the user points the extension elsewhere, the previous
- * backend is *retired*: the notebooks and consoles already attached to its
- * kernels keep them (and its kernels stay listed) until they are shut down
- * or changed; then it is disposed.
+ * One backend is *active*: new kernels go there by default and its
+ * kernelspecs are offered under their own names. The local server may be
+ * offered *beside* a gateway (the "Also offer this server's kernels"
+ * setting): its kernelspecs are then offered under `local:` names, and
+ * kernels started from those run locally. When the user points the
+ * extension elsewhere, the previous backend is *retired*: the notebooks and
+ * consoles already attached to its kernels keep them (and its kernels stay
+ * listed) until they are shut down or changed; then it is disposed.
  */
 export class BackendSet implements IDisposable {
-  constructor(active: IKernelBackend) {
+  constructor(active: IKernelBackend, beside: IKernelBackend | null = null) {
     this._active = active;
+    this._beside = beside;
   }
 
   /**
-   * The backend new kernels go to.
+   * The backend new kernels go to by default.
    */
   get primary(): IKernelBackend {
     return this._active;
   }
 
   /**
-   * Every backend, the active one first, then the retired ones.
+   * The local backend offered beside a gateway, if any.
+   */
+  get beside(): IKernelBackend | null {
+    return this._beside;
+  }
+
+  /**
+   * The backends that start new kernels: the active one first.
+   */
+  get offered(): ReadonlyArray<IKernelBackend> {
+    return this._beside ? [this._active, this._beside] : [this._active];
+  }
+
+  /**
+   * Every backend: those offered, then the retired ones.
    */
   get backends(): ReadonlyArray<IKernelBackend> {
-    return [this._active, ...this._retired];
+    return [...this.offered, ...this._retired];
   }
 
   /**
@@ -246,46 +292,86 @@ export class BackendSet implements IDisposable {
   }
 
   /**
+   * A backend known to this set, by id.
+   */
+  find(id: string): IKernelBackend | undefined {
+    return this.backends.find(backend => backend.id === id);
+  }
+
+  /**
    * Make `backend` the active one. The previous active backend is retired,
-   * or disposed if nothing runs on it. A retired backend can be activated
-   * again (the user switched back).
+   * or disposed if nothing runs on it. A retired backend, or the one
+   * offered beside, can be activated again (the user switched back).
    */
   activate(backend: IKernelBackend): void {
     if (backend === this._active) {
       return;
     }
     const previous = this._active;
-    const wasRetired = this._retired.indexOf(backend);
-    if (wasRetired >= 0) {
-      this._retired.splice(wasRetired, 1);
-      this._unwatch(backend);
-    }
+    const known = this._release(backend);
     this._active = backend;
     backend.retire(null);
-    previous.retire(backend);
-    this._retired.push(previous);
-    this._watch(previous);
     this._changed.emit({
-      added: wasRetired < 0 ? backend : undefined,
+      added: known ? undefined : backend,
       active: backend
     });
-    this._retireIfIdle(previous);
+    this._retire(previous);
   }
 
   /**
-   * The backend offering the kernelspec `name` for new kernels: the active
-   * one (retired backends start no new kernels).
+   * Offer `backend` beside the active one, or stop offering the one beside
+   * with `null` (it is retired: kernels running there keep running).
    */
-  forSpec(name: string | undefined): IKernelBackend {
-    return this._active;
+  offerBeside(backend: IKernelBackend | null): void {
+    const previous = this._beside;
+    if (backend === previous) {
+      return;
+    }
+    const known = backend ? this._release(backend) : true;
+    this._beside = backend;
+    if (backend) {
+      backend.retire(null);
+    }
+    // What is offered changed: the routing managers refresh on each change.
+    this._changed.emit({
+      added: backend && !known ? backend : undefined,
+      active: this._active
+    });
+    if (previous) {
+      this._retire(previous);
+    }
   }
 
   /**
-   * The backend running the kernel `id`, if known.
+   * The backend that starts a kernel of the kernelspec `name` offered to
+   * JupyterLab, with the kernelspec's name there.
+   */
+  forSpec(name: string | undefined): ISpecRoute {
+    const local = localSpecName(name);
+    if (this._beside && local !== null) {
+      return { backend: this._beside, name: local };
+    }
+    return { backend: this._active, name };
+  }
+
+  /**
+   * The name a backend's kernelspec is offered under (see {@link forSpec}).
+   */
+  specName(backend: IKernelBackend, name: string): string {
+    return backend === this._active ? name : `${LOCAL_SPEC_PREFIX}${name}`;
+  }
+
+  /**
+   * The backend running the kernel `id`, if known (from its kernel list, or
+   * from its sessions, listed as soon as a session starts).
    */
   forKernel(id: string): IKernelBackend | undefined {
-    return this.backends.find(backend =>
-      Array.from(backend.kernels.running()).some(model => model.id === id)
+    return this.backends.find(
+      backend =>
+        Array.from(backend.kernels.running()).some(model => model.id === id) ||
+        Array.from(backend.sessions.running()).some(
+          model => model.kernel?.id === id
+        )
     );
   }
 
@@ -307,7 +393,38 @@ export class BackendSet implements IDisposable {
       backend.dispose();
     }
     this._retired = [];
+    this._beside = null;
     Signal.clearData(this);
+  }
+
+  /**
+   * Take `backend` out of the slot it holds (beside or retired).
+   *
+   * @returns whether this set knew it.
+   */
+  private _release(backend: IKernelBackend): boolean {
+    if (backend === this._beside) {
+      this._beside = null;
+      return true;
+    }
+    const index = this._retired.indexOf(backend);
+    if (index < 0) {
+      return false;
+    }
+    this._retired.splice(index, 1);
+    this._unwatch(backend);
+    return true;
+  }
+
+  /**
+   * Retire a backend that no longer starts kernels (disposed at once if
+   * nothing of the user's runs there).
+   */
+  private _retire(backend: IKernelBackend): void {
+    backend.retire(this._active);
+    this._retired.push(backend);
+    this._watch(backend);
+    this._retireIfIdle(backend);
   }
 
   private _watch(backend: IKernelBackend): void {
@@ -343,6 +460,7 @@ export class BackendSet implements IDisposable {
   }
 
   private _active: IKernelBackend;
+  private _beside: IKernelBackend | null;
   private _retired: IKernelBackend[] = [];
   private _changed = new Signal<this, IBackendChange>(this);
   private _isDisposed = false;

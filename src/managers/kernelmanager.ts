@@ -77,9 +77,8 @@ export class RoutingKernelManager
       'model' | 'serverSettings'
     > = {}
   ): Promise<Kernel.IKernelConnection> {
-    return this.backends
-      .forSpec(createOptions.name)
-      .kernels.startNew(createOptions, connectOptions);
+    const { backend, name } = this.backends.forSpec(createOptions.name);
+    return backend.kernels.startNew({ ...createOptions, name }, connectOptions);
   }
 
   async findById(id: string): Promise<Kernel.IModel | undefined> {
@@ -97,7 +96,7 @@ export class RoutingKernelManager
   ): Kernel.IKernelConnection {
     const backend =
       this.backends.forKernel(options.model.id) ??
-      this.backends.forSpec(options.model.name);
+      this.backends.forSpec(options.model.name).backend;
     return backend.kernels.connectTo(options);
   }
 

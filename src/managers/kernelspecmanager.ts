@@ -6,8 +6,10 @@ import type { BackendSet } from './backend';
 import { RoutingManager } from './routing';
 
 /**
- * The kernelspec manager JupyterLab uses: the kernelspecs of the backend
- * that new kernels go to.
+ * The kernelspec manager JupyterLab uses: the kernelspecs of the backends
+ * that start new kernels, the active one's under their own names and the
+ * local server's beside a gateway under `local:` names (see
+ * `BackendSet.forSpec`).
  */
 export class RoutingKernelSpecManager
   extends RoutingManager<KernelSpec.IManager>
@@ -28,7 +30,9 @@ export class RoutingKernelSpecManager
   }
 
   async refreshSpecs(): Promise<void> {
-    await this.part(this.backends.primary).refreshSpecs();
+    await Promise.all(
+      this.backends.offered.map(backend => this.part(backend).refreshSpecs())
+    );
   }
 
   protected attach(part: KernelSpec.IManager): void {
@@ -46,11 +50,28 @@ export class RoutingKernelSpecManager
   }
 
   /**
-   * The kernelspecs offered for new kernels: the active backend's. (A
-   * retired backend starts no new kernels, so its specs are not offered.)
+   * The kernelspecs offered for new kernels. (A retired backend starts no
+   * new kernels, so its specs are not offered.) The local server's, beside
+   * a gateway, are added once listed: a local server that cannot list them
+   * does not hide the gateway's.
    */
   private _merge(): KernelSpec.ISpecModels | null {
-    return this.part(this.backends.primary).specs;
+    const [active, ...beside] = this.backends.offered;
+    const specs = this.part(active).specs;
+    if (!specs || beside.length === 0) {
+      return specs;
+    }
+    const kernelspecs = { ...specs.kernelspecs };
+    for (const backend of beside) {
+      const their = this.part(backend).specs?.kernelspecs ?? {};
+      for (const [name, spec] of Object.entries(their)) {
+        if (spec) {
+          const offered = this.backends.specName(backend, name);
+          kernelspecs[offered] = { ...spec, name: offered };
+        }
+      }
+    }
+    return { default: specs.default, kernelspecs };
   }
 
   private _onSpecsChanged(): void {

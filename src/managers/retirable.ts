@@ -25,7 +25,15 @@ export interface IRetirement {
  * kernel again, which starts a session on the active backend.
  */
 export class RetirableSessionClient implements Session.ISessionAPIClient {
-  constructor(private readonly _inner: Session.ISessionAPIClient) {}
+  /**
+   * @param _ownName - the name this backend knows a kernelspec by, from the
+   * name it is offered under (see `BackendSet.forSpec`): a session whose
+   * kernel changes is asked for the offered name.
+   */
+  constructor(
+    private readonly _inner: Session.ISessionAPIClient,
+    private readonly _ownName: (name: string) => string = name => name
+  ) {}
 
   /**
    * Set when the backend is retired; `null` while it is active.
@@ -64,6 +72,11 @@ export class RetirableSessionClient implements Session.ISessionAPIClient {
           `select a kernel again to start one on ${retirement.to}.`
       );
     }
-    return this._inner.update(model);
+    const name = model.kernel?.name;
+    return this._inner.update(
+      name
+        ? { ...model, kernel: { ...model.kernel, name: this._ownName(name) } }
+        : model
+    );
   }
 }

@@ -56,7 +56,10 @@ export class KernelGatewayService implements IKernelGateway {
       ...problems,
       ...configWarnings(config, options.pageOrigin)
     ];
-    this._backends = new BackendSet(this._create(config));
+    this._backends = new BackendSet(
+      this._create(config),
+      this._localBeside(config)
+    );
     this._follow(this._backends.primary);
     this.kernels = new RoutingKernelManager({ backends: this._backends });
     this.kernelspecs = new RoutingKernelSpecManager({
@@ -146,9 +149,7 @@ export class KernelGatewayService implements IKernelGateway {
       // Same gateway: new token, timeouts or environment, in place.
       active.reconfigure(config);
     } else {
-      const reused = this._backends.retired.find(
-        backend => backend.id === (config.url || 'local')
-      );
+      const reused = this._backends.find(config.url || 'local');
       if (reused && isGatewayBackend(reused)) {
         reused.reconfigure(config);
       }
@@ -156,6 +157,14 @@ export class KernelGatewayService implements IKernelGateway {
       this._unfollow(active);
       this._backends.activate(next);
       this._follow(next);
+    }
+    const beside = this._backends.beside;
+    if (!isGatewayConfigured(config) || !config.offerLocalKernels) {
+      this._backends.offerBeside(null);
+    } else if (!beside) {
+      this._backends.offerBeside(
+        this._backends.find('local') ?? this._localBeside(config)
+      );
     }
     this._config = config;
     const kept: IConfigChange['kept'][number][] = [];
@@ -172,6 +181,24 @@ export class KernelGatewayService implements IKernelGateway {
     return this._backends.backends.some(
       backend => isGatewayBackend(backend) && backend.owns(id)
     );
+  }
+
+  runsBeside(id: string): boolean {
+    const beside = this._backends.beside;
+    return beside !== null && this._backends.forKernel(id) === beside;
+  }
+
+  startsBeside(name: string): boolean {
+    const beside = this._backends.beside;
+    return beside !== null && this._backends.forSpec(name).backend === beside;
+  }
+
+  besideSpecName(name: string): string | null {
+    const beside = this._backends.beside;
+    if (!beside?.kernelspecs.specs?.kernelspecs[name]) {
+      return null;
+    }
+    return this._backends.specName(beside, name);
   }
 
   keptKernel(kernel: {
@@ -205,13 +232,26 @@ export class KernelGatewayService implements IKernelGateway {
     return isGatewayBackend(active) ? active : null;
   }
 
+  /**
+   * The local backend offered beside a gateway, when the settings ask.
+   */
+  private _localBeside(config: IGatewayConfig): IKernelBackend | null {
+    return isGatewayConfigured(config) && config.offerLocalKernels
+      ? this._local()
+      : null;
+  }
+
+  private _local(): IKernelBackend {
+    return new LocalBackend({
+      serverSettings: this._options.localSettings,
+      standby: this._options.standby
+    });
+  }
+
   private _create(config: IGatewayConfig): IKernelBackend {
     const options = this._options;
     if (!isGatewayConfigured(config)) {
-      return new LocalBackend({
-        serverSettings: options.localSettings,
-        standby: options.standby
-      });
+      return this._local();
     }
     const backend = new GatewayBackend({
       config,

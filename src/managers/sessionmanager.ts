@@ -41,9 +41,14 @@ export class RoutingSessionManager
     createOptions: Session.ISessionOptions,
     connectOptions: ConnectOptions = {}
   ): Promise<Session.ISessionConnection> {
-    return this.backends
-      .forSpec(createOptions.kernel?.name)
-      .sessions.startNew(createOptions, connectOptions);
+    const kernel = createOptions.kernel;
+    const { backend, name } = this.backends.forSpec(kernel?.name);
+    return backend.sessions.startNew(
+      kernel
+        ? { ...createOptions, kernel: { ...kernel, name } }
+        : createOptions,
+      connectOptions
+    );
   }
 
   async findById(id: string): Promise<Session.IModel | undefined> {

@@ -10,6 +10,7 @@ import { browserStorage } from '../local/page';
 import { OutputKeeper } from '../ui/outputkeeper';
 /* eslint-enable jupyter/prefer-lazy-imports */
 import { IKernelGateway } from '../tokens';
+import { followKernelPlace } from '../ui/kernelplace';
 import { keepSessionPaths } from '../ui/sessionpaths';
 
 /**
@@ -52,6 +53,27 @@ export const sessionPathsPlugin: JupyterFrontEndPlugin<void> = {
   ) => {
     keepSessionPaths(notebooks, session =>
       gateway.isGatewayKernel(session.kernel?.id ?? '')
+    );
+  }
+};
+
+/**
+ * With this server's kernels offered beside a gateway, each notebook
+ * remembers where its kernel ran and starts it there again on reopen.
+ */
+export const kernelPlacePlugin: JupyterFrontEndPlugin<void> = {
+  id: 'jupyterlab-kernel-gateway:kernel-place',
+  description:
+    'Remembers in each notebook whether its kernel ran on this Jupyter server or on the Kernel Gateway, and starts it there again on reopen.',
+  autoStart: true,
+  requires: [IKernelGateway, INotebookTracker],
+  activate: (
+    app: JupyterFrontEnd,
+    gateway: IKernelGateway,
+    notebooks: INotebookTracker
+  ) => {
+    notebooks.widgetAdded.connect((_, panel) =>
+      followKernelPlace(panel.sessionContext, () => panel.model, gateway)
     );
   }
 };

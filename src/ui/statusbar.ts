@@ -1,4 +1,5 @@
 import { Dialog } from '@jupyterlab/apputils';
+import type { Kernel } from '@jupyterlab/services';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import type { CommandRegistry } from '@lumino/commands';
 import { Widget } from '@lumino/widgets';
@@ -224,27 +225,45 @@ function detailRows(
   const here = Array.from(gateway.kernels.running()).filter(
     kernel => !gateway.keptKernel(kernel)
   );
-  const kernels = here.map(kernel => {
+  const describe = (kernel: Kernel.IModel, name: string, options = '') => {
     const users = sessions
       .filter(session => session.kernel?.id === kernel.id)
       .map(session => session.path);
-    const spec = gateway.kernelspecs.specs?.kernelspecs[kernel.name];
-    const name = spec?.display_name ?? kernel.name;
     const state = kernel.execution_state ? `, ${kernel.execution_state}` : '';
+    return users.length > 0
+      ? `${name}${state}${options}: ${users.join(', ')}`
+      : `${name}${state}${options}`;
+  };
+  const kernels = here.map(kernel => {
+    const spec = gateway.kernelspecs.specs?.kernelspecs[kernel.name];
     const values = gateway.launchValues(kernel.id);
     const options = values
       ? ` (${Object.entries(values)
           .map(([option, value]) => `${option}=${value}`)
           .join(', ')})`
       : '';
-    return users.length > 0
-      ? `${name}${state}${options}: ${users.join(', ')}`
-      : `${name}${state}${options}`;
+    return describe(kernel, spec?.display_name ?? kernel.name, options);
   });
   rows.push([
     trans.__('Your kernels there'),
     kernels.length > 0 ? kernels.join('\n') : trans.__('none')
   ]);
+  if (gateway.isGateway && gateway.config.offerLocalKernels) {
+    const local = Array.from(gateway.kernels.running())
+      .filter(kernel => gateway.runsBeside(kernel.id))
+      .map(kernel => describe(kernel, kernel.name));
+    rows.push([
+      trans.__('Also offered'),
+      [
+        trans.__(
+          "this Jupyter server's kernels (in the launcher, those without the gateway's name)"
+        ),
+        local.length > 0
+          ? trans.__('running here: %1', local.join('; '))
+          : trans.__('none running here')
+      ].join('\n')
+    ]);
+  }
   if (gateway.isGateway) {
     rows.push([trans.__('Sessions kept'), storeText(gateway, trans)]);
   }
