@@ -11,6 +11,7 @@ import type { LaunchOptionsChooser } from './gateway/kernelclient';
 import type { ILaunchEvent } from './gateway/launch';
 import type { LaunchValues } from './gateway/launchoptions';
 import type { IGatewayHealth } from './gateway/request';
+import type { IKernelBackend } from './managers/backend';
 import type { ISessionStoreInfo } from './store/store';
 
 /**
@@ -76,22 +77,27 @@ export interface IKernelGateway {
    */
   isGatewayKernel(id: string): boolean;
   /**
-   * Whether the kernel `id` runs on this Jupyter server while its
-   * kernels are offered beside a gateway's ("Also offer this server's
-   * kernels").
+   * The backends offered beside the one new kernels go to by default:
+   * this Jupyter server ("Also offer this server's kernels") and further
+   * gateways.
    */
-  runsBeside(id: string): boolean;
+  readonly beside: ReadonlyArray<IKernelBackend>;
   /**
-   * Whether the kernelspec offered as `name` starts its kernels beside the
-   * gateway, on this Jupyter server.
+   * Where the kernel `id` runs when that is a backend offered beside the
+   * default one: `local` or the gateway's name; `null` otherwise.
    */
-  startsBeside(name: string): boolean;
+  placeOf(kernelId: string): string | null;
   /**
-   * The name this Jupyter server's kernelspec `name` is offered under
-   * beside the gateway ("local:python3"), or `null` when it is not offered
-   * beside one.
+   * Where a kernel of the kernelspec offered as `name` starts, when that is
+   * a backend offered beside the default one; `null` otherwise.
    */
-  besideSpecName(name: string): string | null;
+  placeOfSpec(name: string): string | null;
+  /**
+   * The name the kernelspec `name` of the backend at `place` is offered
+   * under ("local:python3"), or `null` when that place is not offered
+   * beside the default one or has no such kernelspec.
+   */
+  specNameAt(place: string, name: string): string | null;
   /**
    * Where a kernel runs when that is not where new kernels go (a previous
    * gateway, or the local server, after the settings changed): that place's
@@ -134,6 +140,12 @@ export interface IConfigChange {
    * the local server) until their kernel is changed.
    */
   readonly kept: ReadonlyArray<{ session: Session.IModel; where: string }>;
+  /**
+   * The backends offered beside the default one before the change and no
+   * longer (a gateway removed from the list, local kernels no longer
+   * offered), by label.
+   */
+  readonly left: ReadonlyArray<string>;
 }
 
 /**

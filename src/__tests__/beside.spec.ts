@@ -12,6 +12,7 @@ import {
   labSettings,
   LISTING,
   notebook,
+  PRIVATE,
   PAGE_ORIGIN,
   waitFor
 } from './helpers';
@@ -57,7 +58,7 @@ describe("Also offer this server's kernels", () => {
     expect(parseGatewaySettings({}).config.offerLocalKernels).toBe(false);
     gateway = service(false);
     expect(await offered(gateway)).toEqual(['python3']);
-    expect(gateway.besideSpecName('python3')).toBeNull();
+    expect(gateway.specNameAt('local', 'python3')).toBeNull();
   });
 
   it('refuses a value that is not true or false', () => {
@@ -75,9 +76,9 @@ describe("Also offer this server's kernels", () => {
     // The gateway's carries its label; the local one its own display name.
     expect(specs['python3']!.display_name).toMatch(/\[localhost:\d+\]$/);
     expect(specs['local:python3']!.display_name).not.toMatch(/\[/);
-    expect(gateway.besideSpecName('python3')).toBe('local:python3');
-    expect(gateway.startsBeside('local:python3')).toBe(true);
-    expect(gateway.startsBeside('python3')).toBe(false);
+    expect(gateway.specNameAt('local', 'python3')).toBe('local:python3');
+    expect(gateway.placeOfSpec('local:python3')).toBe('local');
+    expect(gateway.placeOfSpec('python3')).toBeNull();
 
     const local = await gateway.sessions.startNew({
       ...notebook('beside-local.ipynb'),
@@ -93,8 +94,8 @@ describe("Also offer this server's kernels", () => {
     expect(local.kernel!.name).toBe('python3');
     expect(await execute(local.kernel!, WHERE)).toBe('local\n');
     expect(await execute(remote.kernel!, WHERE)).toBe('1\n');
-    expect(gateway.runsBeside(local.kernel!.id)).toBe(true);
-    expect(gateway.runsBeside(remote.kernel!.id)).toBe(false);
+    expect(gateway.placeOf(local.kernel!.id)).toBe('local');
+    expect(gateway.placeOf(remote.kernel!.id)).toBeNull();
     expect(gateway.isGatewayKernel(local.kernel!.id)).toBe(false);
     expect(gateway.isGatewayKernel(remote.kernel!.id)).toBe(true);
 
@@ -125,14 +126,14 @@ describe("Also offer this server's kernels", () => {
 
     expect(gateway.configure(settings(false))).toEqual([]);
     expect(await offered(gateway)).toEqual(['python3']);
-    expect(gateway.startsBeside('local:python3')).toBe(false);
+    expect(gateway.placeOfSpec('local:python3')).toBeNull();
     expect(await execute(local.kernel!, WHERE)).toBe('local\n');
     expect(gateway.keptKernel(local.kernel!)?.where).toBe('Local');
 
     // On again: the same local backend is offered again, kernel included.
     expect(gateway.configure(settings(true))).toEqual([]);
     expect(await offered(gateway)).toEqual(['local:python3', 'python3']);
-    expect(gateway.runsBeside(local.kernel!.id)).toBe(true);
+    expect(gateway.placeOf(local.kernel!.id)).toBe('local');
 
     await local.shutdown();
     sessions.splice(0);
@@ -144,5 +145,118 @@ describe("Also offer this server's kernels", () => {
       10000,
       'the local kernel to leave the list'
     );
+  });
+});
+
+describe('several gateways and local kernels side by side', () => {
+  const MARKED =
+    "import os; print(os.environ.get('KERNEL_GATEWAY', 'local'), os.environ.get('KERNEL_MARK', '-'))";
+  const second = {
+    gatewayUrl: PRIVATE.url,
+    authToken: PRIVATE.token,
+    gatewayName: 'second',
+    kernelEnv: { KERNEL_MARK: 'second' }
+  };
+
+  function several(gateways: unknown[]) {
+    return parseGatewaySettings({
+      gatewayUrl: LISTING.url,
+      authToken: LISTING.token,
+      offerLocalKernels: true,
+      gateways
+    });
+  }
+
+  it('refuses a listed gateway whose URL or name is taken, and keeps the others', () => {
+    const result = several([
+      second,
+      { ...second, gatewayName: 'again' },
+      { gatewayUrl: 'http://localhost:1/', gatewayName: 'Second' },
+      { gatewayUrl: 'http://localhost:2/', gatewayName: 'local' },
+      { gatewayUrl: 'ftp://localhost:3/' },
+      'not an object'
+    ]);
+    expect(result.gateways.map(g => g.name)).toEqual(['second']);
+    expect(result.problems.map(p => p.message)).toEqual([
+      `Gateway 2: ${PRIVATE.url} is already configured: it is left out.`,
+      'Gateway 3: the name "Second" is already taken: give this gateway another gatewayName.',
+      'Gateway 4: the name "local" is already taken: give this gateway another gatewayName.',
+      expect.stringMatching(/^Gateway 5: Kernel Gateway URL .*refused/),
+      'Gateway 6: each gateway must be an object with a gatewayUrl.'
+    ]);
+    // Old single-gateway settings alone: no list, nothing beside.
+    const old = parseGatewaySettings({
+      gatewayUrl: LISTING.url,
+      authToken: LISTING.token
+    });
+    expect(old.gateways).toEqual([]);
+    expect(old.problems).toEqual([]);
+  });
+
+  it('starts each kernel on its own backend, and moves as the list changes', async () => {
+    const gateway = new KernelGatewayService({
+      settings: several([second]),
+      localSettings: labSettings(),
+      pageOrigin: PAGE_ORIGIN,
+      localBaseUrl: `${PAGE_ORIGIN}/`,
+      stores: browserStores(),
+      standby: () => false
+    });
+    const sessions: Session.ISessionConnection[] = [];
+    try {
+      expect(await offered(gateway)).toEqual([
+        'local:python3',
+        'python3',
+        'second:python3',
+        'second:slow-python'
+      ]);
+      expect(gateway.beside.map(backend => backend.label)).toEqual([
+        'Local',
+        'second'
+      ]);
+      const specs = gateway.kernelspecs.specs!.kernelspecs;
+      expect(specs['second:python3']!.display_name).toMatch(/\[second\]$/);
+
+      for (const [path, name] of [
+        ['several-first.ipynb', 'python3'],
+        ['several-second.ipynb', 'second:python3'],
+        ['several-local.ipynb', 'local:python3']
+      ]) {
+        sessions.push(
+          await gateway.sessions.startNew({
+            ...notebook(path),
+            kernel: { name }
+          })
+        );
+      }
+      const [first, other, local] = sessions.map(s => s.kernel!);
+      expect(await execute(first, MARKED)).toBe('1 -\n');
+      expect(await execute(other, MARKED)).toBe('1 second\n');
+      expect(await execute(local, MARKED)).toBe('local -\n');
+      expect([first, other, local].map(k => gateway.placeOf(k.id))).toEqual([
+        null,
+        'second',
+        'local'
+      ]);
+      expect(other.name).toBe('python3');
+      expect(gateway.specNameAt('second', 'python3')).toBe('second:python3');
+
+      // The second gateway removed from the list: its kernel keeps running
+      // (retired), nothing new starts there.
+      expect(gateway.configure(several([]))).toEqual([]);
+      expect(await offered(gateway)).toEqual(['local:python3', 'python3']);
+      expect(gateway.placeOfSpec('second:python3')).toBeNull();
+      expect(await execute(other, MARKED)).toBe('1 second\n');
+      expect(gateway.keptKernel(other)?.where).toBe('second');
+
+      // Back in the list: the same backend, its kernel included.
+      expect(gateway.configure(several([second]))).toEqual([]);
+      expect(gateway.placeOf(other.id)).toBe('second');
+    } finally {
+      for (const session of sessions) {
+        await session.shutdown().catch(() => undefined);
+      }
+      gateway.kernels.dispose();
+    }
   });
 });

@@ -162,7 +162,7 @@ describe('a gateway that does not allow this origin (CORS)', () => {
       authToken: LISTING.token
     });
     const service = new KernelGatewayService({
-      settings: { config, problems: [] },
+      settings: { config, gateways: [], problems: [] },
       pageOrigin: PAGE_ORIGIN,
       localBaseUrl: `${PAGE_ORIGIN}/`,
       stores: browserStores(),

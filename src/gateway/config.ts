@@ -79,6 +79,7 @@ export interface IRawGatewaySettings {
   launchOptions?: unknown;
   keepAliveInterval?: unknown;
   offerLocalKernels?: unknown;
+  gateways?: unknown;
 }
 
 /**
@@ -104,6 +105,12 @@ export interface IConfigResult {
    * default, and a refused gateway URL disables the gateway altogether.
    */
   readonly config: IGatewayConfig;
+  /**
+   * Further gateways whose kernels are offered beside the first one's
+   * (the `gateways` setting), each checked like the first; a gateway with
+   * a refused URL or a name already taken is left out.
+   */
+  readonly gateways: ReadonlyArray<IGatewayConfig>;
   /**
    * Every refused value; empty when all were accepted.
    */
@@ -247,7 +254,84 @@ export function parseGatewaySettings(raw: IRawGatewaySettings): IConfigResult {
         ? offerLocal
         : DEFAULT_CONFIG.offerLocalKernels
   });
-  return { config, problems };
+  const gateways = parseMoreGateways(raw.gateways, config, problems);
+  return { config, gateways, problems };
+}
+
+/**
+ * The settings a gateway of the `gateways` list may have: those of the
+ * first gateway, except what applies to all.
+ */
+type IRawListedGateway = Omit<
+  IRawGatewaySettings,
+  'gateways' | 'offerLocalKernels'
+>;
+
+/**
+ * Check the `gateways` list: each entry like the first gateway's settings,
+ * URLs and names unique (a name is shown beside the gateway's kernels and
+ * names its kernelspecs, so two gateways cannot share one; "Local" is this
+ * server's).
+ */
+function parseMoreGateways(
+  raw: unknown,
+  first: IGatewayConfig,
+  problems: ISettingProblem[]
+): IGatewayConfig[] {
+  if (raw === undefined || raw === null) {
+    return [];
+  }
+  if (!Array.isArray(raw)) {
+    problems.push({ key: 'gateways', message: 'Gateways must be a list.' });
+    return [];
+  }
+  const gateways: IGatewayConfig[] = [];
+  const urls = new Set(first.url ? [first.url] : []);
+  const labels = new Set(['local', ...(first.url ? [key(first)] : [])]);
+  raw.forEach((entry: unknown, index) => {
+    const refuse = (message: string) =>
+      problems.push({
+        key: 'gateways',
+        message: `Gateway ${index + 1}: ${message}`
+      });
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
+      refuse('each gateway must be an object with a gatewayUrl.');
+      return;
+    }
+    const listed = entry as IRawListedGateway & Record<string, unknown>;
+    const { config, problems: own } = parseGatewaySettings({
+      ...listed,
+      gateways: undefined,
+      offerLocalKernels: undefined
+    });
+    for (const problem of own) {
+      refuse(problem.message);
+    }
+    if (!config.url) {
+      if (own.every(problem => problem.key !== 'gatewayUrl')) {
+        refuse('its gatewayUrl is empty.');
+      }
+      return;
+    }
+    if (urls.has(config.url)) {
+      refuse(`${config.url} is already configured: it is left out.`);
+      return;
+    }
+    if (labels.has(key(config))) {
+      refuse(
+        `the name "${gatewayLabel(config)}" is already taken: give this gateway another gatewayName.`
+      );
+      return;
+    }
+    urls.add(config.url);
+    labels.add(key(config));
+    gateways.push(config);
+  });
+  return gateways;
+}
+
+function key(config: IGatewayConfig): string {
+  return gatewayLabel(config).toLowerCase();
 }
 
 /**

@@ -38,6 +38,7 @@ export async function loadGatewaySettings(
   } catch (error) {
     return {
       config: DEFAULT_CONFIG,
+      gateways: [],
       problems: [
         {
           key: 'gatewayUrl',
@@ -99,6 +100,7 @@ function validateRawSettings(plugin: ISettingRegistry.IPlugin): IConfigResult {
   );
   return {
     config: result.config,
+    gateways: result.gateways,
     problems: [
       ...errors.map(error => ({
         key: (error.instancePath.replace(/^[./]/, '') ||

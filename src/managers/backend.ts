@@ -97,21 +97,13 @@ export interface IGatewayBackend extends IKernelBackend {
 }
 
 /**
- * The prefix of the kernelspec names the local server's kernels are offered
- * under while a gateway is the active backend ("local:python3"), so that a
- * kernelspec of the same name on both never collides. The kernel itself
- * starts under its own name, which is what notebooks record.
+ * Where a backend offered beside the active one runs kernels, as notebooks
+ * record it and as its kernelspec names are prefixed ("local:python3",
+ * "gpu:python3"): `local` for this Jupyter server, else the gateway's name
+ * (unique among the configured gateways, "local" excepted).
  */
-export const LOCAL_SPEC_PREFIX = 'local:';
-
-/**
- * The local kernelspec name behind a name offered to JupyterLab
- * ("local:python3" → "python3"), or `null` for another name.
- */
-export function localSpecName(offered: string | undefined): string | null {
-  return offered?.startsWith(LOCAL_SPEC_PREFIX)
-    ? offered.slice(LOCAL_SPEC_PREFIX.length)
-    : null;
+export function placeOf(backend: IKernelBackend): string {
+  return backend.kind === 'local' ? 'local' : backend.label;
 }
 
 /**
@@ -146,6 +138,12 @@ export interface IBackendOptions {
    * Polling standby, as JupyterLab's own service plugins use it.
    */
   standby?: () => boolean | 'when-hidden';
+  /**
+   * The name this backend knows a kernelspec by, from the name JupyterLab
+   * was offered ("local:python3" → "python3"; see `BackendSet.forSpec`):
+   * a session whose kernel changes is asked for the offered name.
+   */
+  ownSpecName?: (offered: string) => string;
 }
 
 /**
@@ -163,7 +161,7 @@ export class LocalBackend implements IKernelBackend {
     this.kernelspecs = new KernelSpecManager({ serverSettings, standby });
     this._sessionClient = new RetirableSessionClient(
       new SessionAPI.SessionAPIClient({ serverSettings }),
-      name => localSpecName(name) ?? name
+      options.ownSpecName
     );
     this.sessions = new SessionManager({
       kernelManager: this.kernels,
@@ -231,18 +229,24 @@ export interface ISpecRoute {
  * The backends the routing managers delegate to, with the routing rules.
  *
  * One backend is *active*: new kernels go there by default and its
- * kernelspecs are offered under their own names. The local server may be
- * offered *beside* a gateway (the "Also offer this server's kernels"
- * setting): its kernelspecs are then offered under `local:` names, and
- * kernels started from those run locally. When the user points the
- * extension elsewhere, the previous backend is *retired*: the notebooks and
- * consoles already attached to its kernels keep them (and its kernels stay
- * listed) until they are shut down or changed; then it is disposed.
+ * kernelspecs are offered under their own names. Other backends may be
+ * offered *beside* it: this Jupyter server ("Also offer this server's
+ * kernels") and further gateways. Their kernelspecs are offered under
+ * names prefixed with their place (`local:python3`, `gpu:python3`), so that
+ * a kernelspec of the same name on several never collides; kernels started
+ * from those run there, under the kernelspec's own name. When the user
+ * points the extension elsewhere, a backend no longer offered is *retired*:
+ * the notebooks and consoles already attached to its kernels keep them
+ * (and its kernels stay listed) until they are shut down or changed; then
+ * it is disposed.
  */
 export class BackendSet implements IDisposable {
-  constructor(active: IKernelBackend, beside: IKernelBackend | null = null) {
+  constructor(
+    active: IKernelBackend,
+    beside: ReadonlyArray<IKernelBackend> = []
+  ) {
     this._active = active;
-    this._beside = beside;
+    this._beside = [...beside];
   }
 
   /**
@@ -253,17 +257,17 @@ export class BackendSet implements IDisposable {
   }
 
   /**
-   * The local backend offered beside a gateway, if any.
+   * The backends offered beside the active one.
    */
-  get beside(): IKernelBackend | null {
-    return this._beside;
+  get beside(): ReadonlyArray<IKernelBackend> {
+    return [...this._beside];
   }
 
   /**
    * The backends that start new kernels: the active one first.
    */
   get offered(): ReadonlyArray<IKernelBackend> {
-    return this._beside ? [this._active, this._beside] : [this._active];
+    return [this._active, ...this._beside];
   }
 
   /**
@@ -300,8 +304,8 @@ export class BackendSet implements IDisposable {
 
   /**
    * Make `backend` the active one. The previous active backend is retired,
-   * or disposed if nothing runs on it. A retired backend, or the one
-   * offered beside, can be activated again (the user switched back).
+   * or disposed if nothing runs on it. A retired backend, or one offered
+   * beside, can be activated again (the user switched back).
    */
   activate(backend: IKernelBackend): void {
     if (backend === this._active) {
@@ -319,26 +323,33 @@ export class BackendSet implements IDisposable {
   }
 
   /**
-   * Offer `backend` beside the active one, or stop offering the one beside
-   * with `null` (it is retired: kernels running there keep running).
+   * Offer these backends beside the active one (in this order). Those
+   * offered before and not now are retired: kernels running there keep
+   * running.
    */
-  offerBeside(backend: IKernelBackend | null): void {
+  offerBeside(backends: ReadonlyArray<IKernelBackend>): void {
     const previous = this._beside;
-    if (backend === previous) {
+    const next = backends.filter(backend => backend !== this._active);
+    if (
+      next.length === previous.length &&
+      next.every((backend, i) => backend === previous[i])
+    ) {
       return;
     }
-    const known = backend ? this._release(backend) : true;
-    this._beside = backend;
-    if (backend) {
+    const added = next.filter(
+      backend => !previous.includes(backend) && !this._release(backend)
+    );
+    this._beside = next;
+    for (const backend of next) {
       backend.retire(null);
     }
+    for (const backend of added) {
+      this._changed.emit({ added: backend, active: this._active });
+    }
     // What is offered changed: the routing managers refresh on each change.
-    this._changed.emit({
-      added: backend && !known ? backend : undefined,
-      active: this._active
-    });
-    if (previous) {
-      this._retire(previous);
+    this._changed.emit({ active: this._active });
+    for (const backend of previous.filter(b => !next.includes(b))) {
+      this._retire(backend);
     }
   }
 
@@ -347,9 +358,11 @@ export class BackendSet implements IDisposable {
    * JupyterLab, with the kernelspec's name there.
    */
   forSpec(name: string | undefined): ISpecRoute {
-    const local = localSpecName(name);
-    if (this._beside && local !== null) {
-      return { backend: this._beside, name: local };
+    for (const backend of this._beside) {
+      const prefix = `${placeOf(backend)}:`;
+      if (name?.startsWith(prefix)) {
+        return { backend, name: name.slice(prefix.length) };
+      }
     }
     return { backend: this._active, name };
   }
@@ -358,7 +371,7 @@ export class BackendSet implements IDisposable {
    * The name a backend's kernelspec is offered under (see {@link forSpec}).
    */
   specName(backend: IKernelBackend, name: string): string {
-    return backend === this._active ? name : `${LOCAL_SPEC_PREFIX}${name}`;
+    return backend === this._active ? name : `${placeOf(backend)}:${name}`;
   }
 
   /**
@@ -393,7 +406,7 @@ export class BackendSet implements IDisposable {
       backend.dispose();
     }
     this._retired = [];
-    this._beside = null;
+    this._beside = [];
     Signal.clearData(this);
   }
 
@@ -403,8 +416,9 @@ export class BackendSet implements IDisposable {
    * @returns whether this set knew it.
    */
   private _release(backend: IKernelBackend): boolean {
-    if (backend === this._beside) {
-      this._beside = null;
+    const offered = this._beside.indexOf(backend);
+    if (offered >= 0) {
+      this._beside.splice(offered, 1);
       return true;
     }
     const index = this._retired.indexOf(backend);
@@ -460,7 +474,7 @@ export class BackendSet implements IDisposable {
   }
 
   private _active: IKernelBackend;
-  private _beside: IKernelBackend | null;
+  private _beside: IKernelBackend[];
   private _retired: IKernelBackend[] = [];
   private _changed = new Signal<this, IBackendChange>(this);
   private _isDisposed = false;

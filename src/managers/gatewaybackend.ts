@@ -112,7 +112,10 @@ export class GatewayBackend implements IGatewayBackend {
       store: this._store,
       onDropped: session => this._tellLost(session)
     });
-    this._sessionClient = new RetirableSessionClient(this._clientSessions);
+    this._sessionClient = new RetirableSessionClient(
+      this._clientSessions,
+      options.ownSpecName
+    );
     this.sessions = new GatewaySessionManager({
       kernelManager: this.kernels,
       serverSettings,

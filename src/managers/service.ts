@@ -31,7 +31,7 @@ import type {
   IKernelLoss
 } from '../tokens';
 import type { IGatewayBackend, IKernelBackend } from './backend';
-import { BackendSet, isGatewayBackend, LocalBackend } from './backend';
+import { BackendSet, isGatewayBackend, LocalBackend, placeOf } from './backend';
 import { GatewayBackend } from './gatewaybackend';
 import { RoutingKernelManager } from './kernelmanager';
 import { RoutingKernelSpecManager } from './kernelspecmanager';
@@ -50,16 +50,22 @@ import { RoutingSessionManager } from './sessionmanager';
 export class KernelGatewayService implements IKernelGateway {
   constructor(options: KernelGatewayService.IOptions) {
     this._options = options;
-    const { config, problems } = options.settings;
+    const { primary: config, beside } = arrange(options.settings);
     this._config = config;
+    this._gateways = beside;
     this.problems = [
-      ...problems,
-      ...configWarnings(config, options.pageOrigin)
+      ...options.settings.problems,
+      ...[config, ...beside]
+        .map(gateway => configWarnings(gateway, options.pageOrigin))
+        .reduce((all, some) => [...all, ...some], [])
     ];
     this._backends = new BackendSet(
       this._create(config),
-      this._localBeside(config)
+      beside.map(gateway => this._create(gateway))
     );
+    if (isGatewayConfigured(config) && config.offerLocalKernels) {
+      this._backends.offerBeside([this._local(), ...this._backends.beside]);
+    }
     this._follow(this._backends.primary);
     this.kernels = new RoutingKernelManager({ backends: this._backends });
     this.kernelspecs = new RoutingKernelSpecManager({
@@ -140,32 +146,34 @@ export class KernelGatewayService implements IKernelGateway {
       return settings.problems;
     }
     const previous = this._config;
-    const config = settings.config;
-    if (sameConfig(previous, config)) {
+    const { primary: config, beside: gateways } = arrange(settings);
+    if (
+      sameConfig(previous, config) &&
+      gateways.length === this._gateways.length &&
+      gateways.every((gateway, i) => sameConfig(gateway, this._gateways[i]))
+    ) {
       return [];
     }
+    const before = this._backends.beside;
     const active = this._backends.primary;
     if (isGatewayBackend(active) && active.id === config.url) {
       // Same gateway: new token, timeouts or environment, in place.
       active.reconfigure(config);
     } else {
-      const reused = this._backends.find(config.url || 'local');
-      if (reused && isGatewayBackend(reused)) {
-        reused.reconfigure(config);
-      }
-      const next = reused ?? this._create(config);
+      const next = this._reuse(config) ?? this._create(config);
       this._unfollow(active);
       this._backends.activate(next);
       this._follow(next);
     }
-    const beside = this._backends.beside;
-    if (!isGatewayConfigured(config) || !config.offerLocalKernels) {
-      this._backends.offerBeside(null);
-    } else if (!beside) {
-      this._backends.offerBeside(
-        this._backends.find('local') ?? this._localBeside(config)
-      );
-    }
+    const local =
+      isGatewayConfigured(config) && config.offerLocalKernels
+        ? [this._backends.find('local') ?? this._local()]
+        : [];
+    this._backends.offerBeside([
+      ...local,
+      ...gateways.map(gateway => this._reuse(gateway) ?? this._create(gateway))
+    ]);
+    this._gateways = gateways;
     this._config = config;
     const kept: IConfigChange['kept'][number][] = [];
     for (const backend of this._backends.retired) {
@@ -173,7 +181,11 @@ export class KernelGatewayService implements IKernelGateway {
         kept.push({ session, where: backend.label });
       }
     }
-    this._configChanged.emit({ previous, current: config, kept });
+    const after = this._backends.offered;
+    const left = before
+      .filter(backend => !after.includes(backend))
+      .map(backend => backend.label);
+    this._configChanged.emit({ previous, current: config, kept, left });
     return [];
   }
 
@@ -183,22 +195,28 @@ export class KernelGatewayService implements IKernelGateway {
     );
   }
 
-  runsBeside(id: string): boolean {
-    const beside = this._backends.beside;
-    return beside !== null && this._backends.forKernel(id) === beside;
+  get beside(): ReadonlyArray<IKernelBackend> {
+    return this._backends.beside;
   }
 
-  startsBeside(name: string): boolean {
-    const beside = this._backends.beside;
-    return beside !== null && this._backends.forSpec(name).backend === beside;
+  placeOf(kernelId: string): string | null {
+    const backend = this._backends.forKernel(kernelId);
+    return backend && this._backends.beside.includes(backend)
+      ? placeOf(backend)
+      : null;
   }
 
-  besideSpecName(name: string): string | null {
-    const beside = this._backends.beside;
-    if (!beside?.kernelspecs.specs?.kernelspecs[name]) {
+  placeOfSpec(name: string): string | null {
+    const { backend } = this._backends.forSpec(name);
+    return backend === this._backends.primary ? null : placeOf(backend);
+  }
+
+  specNameAt(place: string, name: string): string | null {
+    const backend = this._backends.beside.find(b => placeOf(b) === place);
+    if (!backend?.kernelspecs.specs?.kernelspecs[name]) {
       return null;
     }
-    return this._backends.specName(beside, name);
+    return this._backends.specName(backend, name);
   }
 
   keptKernel(kernel: {
@@ -233,18 +251,21 @@ export class KernelGatewayService implements IKernelGateway {
   }
 
   /**
-   * The local backend offered beside a gateway, when the settings ask.
+   * A known backend for this gateway (or the local server), reconfigured.
    */
-  private _localBeside(config: IGatewayConfig): IKernelBackend | null {
-    return isGatewayConfigured(config) && config.offerLocalKernels
-      ? this._local()
-      : null;
+  private _reuse(config: IGatewayConfig): IKernelBackend | undefined {
+    const reused = this._backends.find(config.url || 'local');
+    if (reused && isGatewayBackend(reused)) {
+      reused.reconfigure(config);
+    }
+    return reused;
   }
 
   private _local(): IKernelBackend {
     return new LocalBackend({
       serverSettings: this._options.localSettings,
-      standby: this._options.standby
+      standby: this._options.standby,
+      ownSpecName: this._ownSpecName
     });
   }
 
@@ -266,6 +287,7 @@ export class KernelGatewayService implements IKernelGateway {
       loadImage: options.loadImage,
       localUserName: this._localUserName,
       heartbeat: options.heartbeat,
+      ownSpecName: this._ownSpecName,
       launchOptions: request =>
         this._launchOptionsChooser?.(request) ?? Promise.resolve({})
     });
@@ -276,7 +298,10 @@ export class KernelGatewayService implements IKernelGateway {
       this._kernelLost.emit({
         path: session.path,
         type: session.type,
-        kernelName: session.kernel.name,
+        // The name to start a new kernel of the same kernelspec by.
+        kernelName: this._backends.offered.includes(backend)
+          ? this._backends.specName(backend, session.kernel.name)
+          : session.kernel.name,
         gatewayUrl: backend.config.url
       })
     );
@@ -305,7 +330,14 @@ export class KernelGatewayService implements IKernelGateway {
   private _localUserName = (): Promise<string> =>
     (this._userName ??= this._options.localUserName?.() ?? Promise.resolve(''));
 
+  /**
+   * The name a backend knows an offered kernelspec by.
+   */
+  private _ownSpecName = (offered: string): string =>
+    this._backends.forSpec(offered).name ?? offered;
+
   private _options: KernelGatewayService.IOptions;
+  private _gateways: ReadonlyArray<IGatewayConfig>;
   private _userName: Promise<string> | undefined;
   private _launchOptionsChooser: LaunchOptionsChooser | null = null;
   private _config: IGatewayConfig;
@@ -352,4 +384,24 @@ export namespace KernelGatewayService {
     WebSocket?: typeof WebSocket;
     loadImage?: (url: string) => Promise<boolean>;
   }
+}
+
+/**
+ * The gateway new kernels go to by default (the first one set: the
+ * single-gateway settings, else the first of the list) and those offered
+ * beside it.
+ */
+function arrange(settings: IConfigResult): {
+  primary: IGatewayConfig;
+  beside: ReadonlyArray<IGatewayConfig>;
+} {
+  const { config, gateways } = settings;
+  if (isGatewayConfigured(config) || gateways.length === 0) {
+    return { primary: config, beside: gateways };
+  }
+  const [first, ...rest] = gateways;
+  return {
+    primary: { ...first, offerLocalKernels: config.offerLocalKernels },
+    beside: rest
+  };
 }

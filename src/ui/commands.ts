@@ -4,7 +4,10 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import type { IDisposable } from '@lumino/disposable';
 import { DisposableSet } from '@lumino/disposable';
 
+import { kernelIcon } from '@jupyterlab/ui-components';
+
 import type { IKernelGateway } from '../tokens';
+import type { IGatewayList } from './connectdialog';
 import { runConnectionTest } from './connectiontest';
 
 /**
@@ -14,6 +17,7 @@ export namespace CommandIDs {
   export const openSettings = 'jupyterlab-kernel-gateway:open-settings';
   export const testConnection = 'jupyterlab-kernel-gateway:test-connection';
   export const checkConnection = 'jupyterlab-kernel-gateway:check-connection';
+  export const connect = 'jupyterlab-kernel-gateway:connect';
 }
 
 /**
@@ -22,7 +26,8 @@ export namespace CommandIDs {
 export function addCommands(
   app: JupyterFrontEnd,
   gateway: IKernelGateway,
-  trans: TranslationBundle
+  trans: TranslationBundle,
+  gateways: IGatewayList | null = null
 ): IDisposable {
   const { commands } = app;
   const noArgs = { args: { type: 'object' as const, properties: {} } };
@@ -46,13 +51,13 @@ export function addCommands(
       ),
       describedBy: noArgs,
       execute: async () => {
-        const { steps, openSettings } = await runConnectionTest({
+        const { steps, actions } = await runConnectionTest({
           gateway,
           trans
         });
         // The health follows what the test saw.
         void gateway.checkConnection();
-        if (openSettings) {
+        if (actions.includes('settings')) {
           await commands.execute(CommandIDs.openSettings);
         }
         return steps.map(step => `${step.id}:${step.status}`);
@@ -80,6 +85,28 @@ export function addCommands(
         }
         // Failures are announced by the GatewayNotifier.
         return health?.state ?? 'local';
+      }
+    })
+  );
+  set.add(
+    commands.addCommand(CommandIDs.connect, {
+      label: args =>
+        args.isLauncher
+          ? trans.__('Kernel Gateway…')
+          : trans.__('Connect to a Kernel Gateway…'),
+      caption: trans.__(
+        "Add a gateway by its URL (and token): once its connection test passes, its kernels are offered beside the others'"
+      ),
+      icon: args => (args.isLauncher ? kernelIcon : undefined),
+      describedBy: noArgs,
+      isEnabled: () => gateways !== null,
+      execute: async () => {
+        if (!gateways) {
+          return null;
+        }
+        const { connectGateway } = await import('./connectdialog');
+        const added = await connectGateway({ gateway, list: gateways, trans });
+        return added?.url ?? null;
       }
     })
   );

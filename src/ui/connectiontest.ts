@@ -2,6 +2,7 @@ import { Dialog } from '@jupyterlab/apputils';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
 
+import type { IGatewayConfig } from '../gateway/config';
 import type { IDiagnosticStep } from '../gateway/diagnostics';
 import { testGatewayConnection } from '../gateway/diagnostics';
 import { loadImage } from '../gateway/image';
@@ -12,13 +13,26 @@ import type { IKernelGateway } from '../tokens';
  * Run "Test gateway connection" in a dialog that shows each step as it
  * completes (passed, warning, failed, skipped) with the exact fix.
  *
- * @returns the steps, and whether the user asked for the settings.
+ * @returns the steps, and the actions of the button that closed the dialog
+ * (`settings` for "Open settings").
  */
 export async function runConnectionTest(options: {
   gateway: IKernelGateway;
   trans: TranslationBundle;
-}): Promise<{ steps: IDiagnosticStep[]; openSettings: boolean }> {
+  /**
+   * The gateway to test; the one new kernels go to by default if unset.
+   */
+  config?: IGatewayConfig;
+  title?: string;
+  buttons?: ReadonlyArray<Dialog.IButton>;
+  /**
+   * Called when the test is over, with whether no step failed; what it
+   * returns is shown after the outcome.
+   */
+  onDone?: (passed: boolean) => Promise<string | void>;
+}): Promise<{ steps: IDiagnosticStep[]; actions: ReadonlyArray<string> }> {
   const { gateway, trans } = options;
+  const config = options.config ?? gateway.config;
   const body = new Widget();
   body.addClass('jp-KernelGateway-test');
   const list = document.createElement('ol');
@@ -56,11 +70,11 @@ export async function runConnectionTest(options: {
     list.append(item);
   };
 
-  const title = trans.__('Test Kernel Gateway connection');
+  const title = options.title ?? trans.__('Test Kernel Gateway connection');
   const dialog = new Dialog({
     title,
     body,
-    buttons: [
+    buttons: options.buttons ?? [
       Dialog.createButton({
         label: trans.__('Open settings'),
         actions: ['settings']
@@ -71,27 +85,30 @@ export async function runConnectionTest(options: {
   // A dialog with a widget body has no accessible name of its own.
   dialog.node.setAttribute('aria-label', title);
   const closed = dialog.launch();
+  const same = config.url === gateway.config.url;
   const steps = await testGatewayConnection(
-    gateway.config,
+    config,
     {
       fetch: (input, init) => globalThis.fetch(input, init),
       WebSocket,
       pageOrigin: window.location.origin,
       loadImage,
-      knownLogoUrls: logoUrls(gateway.kernelspecs.specs),
-      flavor: gateway.health?.flavor,
+      knownLogoUrls: same ? logoUrls(gateway.kernelspecs.specs) : [],
+      flavor: same ? gateway.health?.flavor : undefined,
       kernelUsername: await gateway.kernelUsername()
     },
     addStep
   );
   const failed = steps.filter(step => step.status === 'fail').length;
-  progress.textContent = failed
+  const outcome = failed
     ? trans._n('%1 step failed.', '%1 steps failed.', failed)
     : trans.__('All steps passed.');
+  const after = await options.onDone?.(failed === 0);
+  progress.textContent = after ? `${outcome} ${after}` : outcome;
   progress.dataset.done = 'true';
   list.setAttribute('aria-busy', 'false');
   const result = await closed;
-  return { steps, openSettings: result.button.actions.includes('settings') };
+  return { steps, actions: result.button.actions };
 }
 
 const STATUS_MARK: Record<IDiagnosticStep['status'], string> = {

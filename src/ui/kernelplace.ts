@@ -8,8 +8,9 @@ import type { IKernelGateway } from '../tokens';
  * The notebook metadata key under which the extension remembers where the
  * notebook's kernel ran, when that is not where new kernels go by default:
  * `{"runsOn": "local"}` for this Jupyter server's kernels offered beside a
- * gateway. `metadata.kernelspec` keeps the kernelspec's own name, so the
- * notebook opens anywhere as before.
+ * gateway, `{"runsOn": "<name>"}` for a further gateway's.
+ * `metadata.kernelspec` keeps the kernelspec's own name, so the notebook
+ * opens anywhere as before.
  */
 export const PLACE_METADATA_KEY = 'jupyterlab-kernel-gateway';
 
@@ -23,19 +24,18 @@ export interface IMetadataModel {
 }
 
 /**
- * Keep a notebook's kernel where it ran, with local kernels offered beside
- * a gateway:
+ * Keep a notebook's kernel where it ran, with backends offered beside the
+ * default one (this Jupyter server, further gateways):
  *
- * - when its kernel starts, remember in the metadata whether it runs on
- *   this Jupyter server beside the gateway;
+ * - when its kernel starts, remember in the metadata where it runs;
  * - on reopen, the kernel preference JupyterLab takes from
- *   `metadata.kernelspec` ("python3") is turned into the name the local
+ *   `metadata.kernelspec` ("python3") is turned into the name that place's
  *   kernelspec is offered under ("local:python3"), so the kernel starts
- *   where it ran before;
- * - a change of kernel between the local server and the gateway shuts the
- *   current session down first: JupyterLab changes kernels through the
- *   session, which can only start kernels where it lives, and the next
- *   session starts where the chosen kernelspec is.
+ *   where it ran before (when that place is still offered);
+ * - a change of kernel between two places shuts the current session down
+ *   first: JupyterLab changes kernels through the session, which can only
+ *   start kernels where it lives, and the next session starts where the
+ *   chosen kernelspec is.
  */
 export function followKernelPlace(
   context: ISessionContext,
@@ -49,18 +49,19 @@ export function followKernelPlace(
   context.kernelPreferenceChanged.connect(() => {
     const preference = context.kernelPreference;
     const name = preference.name;
-    if (!name || readPlace(model()) !== 'local') {
+    const place = readPlace(model());
+    if (!name || !place) {
       return;
     }
-    const beside = gateway.besideSpecName(name);
-    if (beside && beside !== name) {
-      context.kernelPreference = { ...preference, name: beside };
+    const offered = gateway.specNameAt(place, name);
+    if (offered && offered !== name) {
+      context.kernelPreference = { ...preference, name: offered };
     }
   });
   context.kernelChanged.connect((_, change) => {
     const kernel = change.newValue;
     if (kernel) {
-      rememberPlace(model(), gateway.runsBeside(kernel.id) ? 'local' : null);
+      rememberPlace(model(), gateway.placeOf(kernel.id));
     }
   });
   const changeKernel = context.changeKernel.bind(context);
@@ -71,7 +72,7 @@ export function followKernelPlace(
       session &&
       kernel &&
       options.name &&
-      gateway.runsBeside(kernel.id) !== gateway.startsBeside(options.name)
+      gateway.placeOf(kernel.id) !== gateway.placeOfSpec(options.name)
     ) {
       await session.shutdown();
     }
@@ -92,7 +93,7 @@ function readPlace(model: IMetadataModel | null): string | undefined {
 
 function rememberPlace(
   model: IMetadataModel | null,
-  place: 'local' | null
+  place: string | null
 ): void {
   if (!model || readPlace(model) === (place ?? undefined)) {
     return;

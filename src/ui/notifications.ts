@@ -6,6 +6,8 @@ import type { IDisposable } from '@lumino/disposable';
 import type { ISettingProblem } from '../gateway/config';
 import { summarizeGatewayError } from '../gateway/errors';
 import type { IGatewayHealth } from '../gateway/request';
+import type { IGatewayBackend } from '../managers/backend';
+import { isGatewayBackend } from '../managers/backend';
 import type { IKernelGateway, IKernelLaunch, IKernelLoss } from '../tokens';
 import { CommandIDs } from './commands';
 
@@ -32,10 +34,12 @@ export class GatewayNotifier implements IDisposable {
     this._gateway.healthChanged.connect(this._onHealth, this);
     this._gateway.kernelLost.connect(this._onKernelLost, this);
     this._gateway.kernelLaunch.connect(this._onKernelLaunch, this);
+    this._gateway.configChanged.connect(this._followBeside, this);
     const health = this._gateway.health;
     if (health && health.state !== 'unknown') {
       this._onHealth(this._gateway, health);
     }
+    this._followBeside();
     const storeProblem = this._gateway.sessionStore.problem;
     if (storeProblem && this._gateway.isGateway) {
       Notification.warning(storeProblem, { autoClose: false });
@@ -54,6 +58,10 @@ export class GatewayNotifier implements IDisposable {
     this._gateway.healthChanged.disconnect(this._onHealth, this);
     this._gateway.kernelLost.disconnect(this._onKernelLost, this);
     this._gateway.kernelLaunch.disconnect(this._onKernelLaunch, this);
+    this._gateway.configChanged.disconnect(this._followBeside, this);
+    for (const backend of this._beside) {
+      backend.healthChanged.disconnect(this._onBesideHealth, this);
+    }
   }
 
   /**
@@ -70,6 +78,51 @@ export class GatewayNotifier implements IDisposable {
   }
 
   private _onHealth(_: unknown, health: IGatewayHealth): void {
+    this._showHealth(
+      this._gateway.config.url,
+      health,
+      () => void this._gateway.checkConnection()
+    );
+  }
+
+  /**
+   * Follow the health of the gateways offered beside the first one.
+   */
+  private _followBeside(): void {
+    const beside = this._gateway.beside.filter(isGatewayBackend);
+    for (const backend of this._beside) {
+      if (!beside.includes(backend)) {
+        backend.healthChanged.disconnect(this._onBesideHealth, this);
+      }
+    }
+    for (const backend of beside) {
+      if (!this._beside.includes(backend)) {
+        backend.healthChanged.connect(this._onBesideHealth, this);
+        if (backend.health.state !== 'unknown') {
+          this._onBesideHealth(backend, backend.health);
+        }
+      }
+    }
+    this._beside = beside;
+  }
+
+  private _onBesideHealth(
+    backend: IGatewayBackend,
+    health: IGatewayHealth
+  ): void {
+    this._showHealth(backend.config.url, health, () => void backend.check());
+  }
+
+  /**
+   * One notification per gateway and episode: an error while it fails,
+   * turned into a success when it answers again.
+   */
+  private _showHealth(
+    url: string,
+    health: IGatewayHealth,
+    retry: () => void
+  ): void {
+    const failureId = this._failureIds.get(url);
     if (health.state === 'unreachable' || health.state === 'refused') {
       const error = health.error;
       const detail =
@@ -88,34 +141,34 @@ export class GatewayNotifier implements IDisposable {
         {
           label: this._trans.__('Retry'),
           caption: this._trans.__('Check the Kernel Gateway connection again'),
-          callback: () => void this._gateway.checkConnection()
+          callback: retry
         },
         this._openSettingsAction()
       ];
-      if (this._failureId && Notification.manager.has(this._failureId)) {
+      if (failureId && Notification.manager.has(failureId)) {
         Notification.update({
-          id: this._failureId,
+          id: failureId,
           message,
           type: 'error',
           autoClose: false,
           actions
         });
       } else {
-        this._failureId = Notification.error(message, {
-          autoClose: false,
-          actions
-        });
+        this._failureIds.set(
+          url,
+          Notification.error(message, { autoClose: false, actions })
+        );
       }
       return;
     }
-    if (health.state === 'connected' && this._failureId) {
+    if (health.state === 'connected' && failureId) {
       const message = this._trans.__(
         'The Kernel Gateway at %1 answers again.',
-        this._gateway.config.url
+        url
       );
-      if (Notification.manager.has(this._failureId)) {
+      if (Notification.manager.has(failureId)) {
         Notification.update({
-          id: this._failureId,
+          id: failureId,
           message,
           type: 'success',
           autoClose: 5000,
@@ -124,7 +177,7 @@ export class GatewayNotifier implements IDisposable {
       } else {
         Notification.success(message, { autoClose: 5000 });
       }
-      this._failureId = null;
+      this._failureIds.delete(url);
     }
   }
 
@@ -243,7 +296,11 @@ export class GatewayNotifier implements IDisposable {
   private _startNewKernel: (path: string, kernelName: string) => Promise<void>;
   private _gateway: IKernelGateway;
   private _commands: CommandRegistry;
-  private _failureId: string | null = null;
+  /**
+   * The failure notification shown for each gateway, by URL.
+   */
+  private _failureIds = new Map<string, string>();
+  private _beside: IGatewayBackend[] = [];
   private _launches = new Map<string, string>();
   private _isDisposed = false;
 }

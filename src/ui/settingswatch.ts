@@ -58,6 +58,7 @@ export function watchSettings(options: {
 
   const onConfig = (_: unknown, change: IConfigChange) => {
     if (change.previous.url === change.current.url) {
+      onLeft(change);
       return;
     }
     const warnings = configWarnings(change.current, window.location.origin);
@@ -97,6 +98,55 @@ export function watchSettings(options: {
               caption: trans.__(
                 'Shut down their kernels on %1 and start new ones on %2',
                 change.kept[0].where,
+                where
+              ),
+              callback: () => void options.moveSessions(paths)
+            }
+          ]
+        }
+      )
+    );
+  };
+
+  /**
+   * A backend offered beside the default one is no longer: say so, and
+   * offer to move the notebooks that keep their kernel there.
+   */
+  const onLeft = (change: IConfigChange) => {
+    if (change.left.length === 0) {
+      return;
+    }
+    const left = change.left.join(', ');
+    const kept = change.kept.filter(k => change.left.includes(k.where));
+    if (kept.length === 0) {
+      replace(
+        Notification.info(
+          trans.__('Kernels are no longer offered on %1.', left),
+          { autoClose: 8000 }
+        )
+      );
+      return;
+    }
+    const paths = kept.map(k => k.session.path);
+    const names = paths.map(path => path.split('/').pop()).join(', ');
+    const where = change.current.url
+      ? trans.__('the Kernel Gateway %1', gatewayLabel(change.current))
+      : trans.__('this Jupyter server');
+    replace(
+      Notification.info(
+        trans.__(
+          'Kernels are no longer offered on %1. %2 keep their kernel there until you change kernel.',
+          left,
+          names
+        ),
+        {
+          autoClose: false,
+          actions: [
+            {
+              label: trans.__('Move them now'),
+              caption: trans.__(
+                'Shut down their kernels on %1 and start new ones on %2',
+                left,
                 where
               ),
               callback: () => void options.moveSessions(paths)

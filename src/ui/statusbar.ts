@@ -6,6 +6,7 @@ import { Widget } from '@lumino/widgets';
 
 import { refusalReason } from '../gateway/errors';
 import type { IGatewayHealth } from '../gateway/request';
+import { isGatewayBackend, placeOf } from '../managers/backend';
 import type { IKernelGateway } from '../tokens';
 import { CommandIDs } from './commands';
 
@@ -92,6 +93,10 @@ export class GatewayStatusItem extends Widget {
           label: this._trans.__('Open settings'),
           actions: ['settings']
         }),
+        Dialog.createButton({
+          label: this._trans.__('Add a gateway…'),
+          actions: ['connect']
+        }),
         Dialog.okButton({ label: this._trans.__('Close') })
       ]
     });
@@ -102,6 +107,8 @@ export class GatewayStatusItem extends Widget {
       await this._commands.execute(CommandIDs.testConnection);
     } else if (result.button.actions.includes('settings')) {
       await this._commands.execute(CommandIDs.openSettings);
+    } else if (result.button.actions.includes('connect')) {
+      await this._commands.execute(CommandIDs.connect);
     }
   }
 
@@ -248,21 +255,32 @@ function detailRows(
     trans.__('Your kernels there'),
     kernels.length > 0 ? kernels.join('\n') : trans.__('none')
   ]);
-  if (gateway.isGateway && gateway.config.offerLocalKernels) {
-    const local = Array.from(gateway.kernels.running())
-      .filter(kernel => gateway.runsBeside(kernel.id))
+  // Every backend offered beside: where, its state, its kernels.
+  for (const backend of gateway.beside) {
+    const place = placeOf(backend);
+    const running = Array.from(gateway.kernels.running())
+      .filter(kernel => gateway.placeOf(kernel.id) === place)
       .map(kernel => describe(kernel, kernel.name));
-    rows.push([
-      trans.__('Also offered'),
-      [
-        trans.__(
-          "this Jupyter server's kernels (in the launcher, those without the gateway's name)"
-        ),
-        local.length > 0
-          ? trans.__('running here: %1', local.join('; '))
-          : trans.__('none running here')
-      ].join('\n')
-    ]);
+    const lines = isGatewayBackend(backend)
+      ? [
+          `${backend.config.url} — ${describeState(backend.health, trans)}`,
+          trans.__(
+            'kernelspecs offered as %1:<name>, named "… [%2]"',
+            place,
+            backend.label
+          )
+        ]
+      : [
+          trans.__(
+            'this Jupyter server: kernelspecs offered as local:<name>, without a gateway name'
+          )
+        ];
+    lines.push(
+      running.length > 0
+        ? trans.__('your kernels there: %1', running.join('; '))
+        : trans.__('your kernels there: none')
+    );
+    rows.push([trans.__('Also offered: %1', backend.label), lines.join('\n')]);
   }
   if (gateway.isGateway) {
     rows.push([trans.__('Sessions kept'), storeText(gateway, trans)]);

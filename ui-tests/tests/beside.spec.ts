@@ -10,8 +10,9 @@ import * as path from 'path';
 import type { IJupyterLabPageFixture } from '@jupyterlab/galata';
 
 import { expect, expectKernelIdle, gatewaySettings, test } from './fixtures';
+import { FaultyGateway, PRINT_LOOP, startCell, toast } from './faultkit';
 
-import { gateway, ports, LAB_ROOT } from './servers';
+import { gateway, ports, tokens, LAB_ROOT } from './servers';
 
 const LOCAL = `http://127.0.0.1:${ports.lab}`;
 const LOCAL_SPEC = 'Python 3 (ipykernel)';
@@ -26,6 +27,18 @@ test.use({
   })
 });
 
+const SECOND = `http://127.0.0.1:${ports.secondGateway}`;
+
+/**
+ * The second gateway's kernels, asked directly.
+ */
+async function secondKernels(): Promise<{ id: string }[]> {
+  const response = await fetch(
+    `${SECOND}/api/kernels?token=${tokens.secondGateway}`
+  );
+  return response.json();
+}
+
 /**
  * The local server's kernels, asked directly.
  */
@@ -38,6 +51,12 @@ test.afterEach(async () => {
   await gateway.shutdownAll();
   for (const kernel of await localKernels()) {
     await fetch(`${LOCAL}/api/kernels/${kernel.id}`, { method: 'DELETE' });
+  }
+  for (const kernel of await secondKernels()) {
+    await fetch(
+      `${SECOND}/api/kernels/${kernel.id}?token=${tokens.secondGateway}`,
+      { method: 'DELETE' }
+    );
   }
 });
 
@@ -54,6 +73,50 @@ async function where(
   return ((await page.notebook.getCellTextOutput(cell)) ?? []).join('');
 }
 
+const MARKED =
+  "import os; print(os.environ.get('KERNEL_GATEWAY', 'local'), os.environ.get('KERNEL_MARK', '-'))";
+
+/**
+ * Like {@link where}, with the marker only the listed gateway's kernels get
+ * (KERNEL_MARK, sent from its settings).
+ */
+async function marked(
+  page: IJupyterLabPageFixture,
+  cell: number
+): Promise<string> {
+  await page.notebook.setCell(cell, 'code', MARKED);
+  await page.notebook.runCell(cell);
+  return ((await page.notebook.getCellTextOutput(cell)) ?? []).join('');
+}
+
+/**
+ * Reload the page; JupyterLab restores the open notebooks (Galata's own
+ * wait expects a Launcher tab, which there is not).
+ */
+async function reload(page: IJupyterLabPageFixture): Promise<void> {
+  await page.reload({ waitForIsReady: false });
+  await page.locator('#jupyterlab-splash').waitFor({ state: 'detached' });
+}
+
+/**
+ * Bring a restored notebook to the front. While JupyterLab restores the
+ * layout it activates the notebook that was current, which can take the
+ * front back from one activated meanwhile: click until it stays.
+ */
+async function showNotebook(
+  page: IJupyterLabPageFixture,
+  name: string
+): Promise<void> {
+  const tab = page.activity.getTabLocator(name);
+  await expect(async () => {
+    await tab.click();
+    await expect(tab).toHaveAttribute('aria-selected', 'true', {
+      timeout: 1000
+    });
+  }).toPass({ timeout: 30000 });
+  await page.notebook.activate(name);
+}
+
 function savedMetadata(file: string): Record<string, unknown> {
   return JSON.parse(fs.readFileSync(path.join(LAB_ROOT, file), 'utf-8'))
     .metadata;
@@ -63,21 +126,25 @@ test('local and gateway kernels side by side: each runs where it was chosen, and
   page,
   tmpPath
 }) => {
-  // Both backends' python3, under names that do not collide.
-  await page.menu.clickMenuItem('File>New>Notebook');
-  const choices = page.locator('.jp-Dialog select option');
-  await expect(choices.filter({ hasText: LOCAL_SPEC })).toHaveCount(2);
-  await expect(
-    page.locator('.jp-Dialog select option[value=\'{"name":"local:python3"}\']')
-  ).toHaveText(LOCAL_SPEC);
-  await page.locator('.jp-Dialog .jp-mod-reject').click();
-
   await page.notebook.createNew('on-local.ipynb', { kernel: 'local:python3' });
   await expectKernelIdle(page);
   expect(await where(page, 0)).toBe('local\n');
   await expect(page.locator('.jp-Toolbar-kernelName:visible')).toHaveText(
     LOCAL_SPEC
   );
+  // Both servers' python3, under names that do not collide.
+  await page.menu.clickMenuItem('Kernel>Change Kernel…');
+  const local = page.locator(
+    '.jp-Dialog select option[value=\'{"name":"local:python3"}\']'
+  );
+  await expect(local).toHaveText(LOCAL_SPEC);
+  await expect(
+    page.locator('.jp-Dialog select option[value=\'{"name":"python3"}\']')
+  ).toHaveText(gateway.spec(LOCAL_SPEC));
+  await page
+    .locator('.jp-Dialog')
+    .getByRole('button', { name: 'Cancel' })
+    .click();
   await page.notebook.save();
 
   await page.notebook.createNew('on-gateway.ipynb', { kernel: 'python3' });
@@ -90,11 +157,11 @@ test('local and gateway kernels side by side: each runs where it was chosen, and
 
   // Portable: the kernelspec's own name and display name; where it ran is
   // remembered under the extension's own key, for the local one only.
-  const local = savedMetadata(`${tmpPath}/on-local.ipynb`);
-  expect(local.kernelspec).toEqual(
+  const saved = savedMetadata(`${tmpPath}/on-local.ipynb`);
+  expect(saved.kernelspec).toEqual(
     expect.objectContaining({ name: 'python3', display_name: LOCAL_SPEC })
   );
-  expect(local['jupyterlab-kernel-gateway']).toEqual({ runsOn: 'local' });
+  expect(saved['jupyterlab-kernel-gateway']).toEqual({ runsOn: 'local' });
   const remote = savedMetadata(`${tmpPath}/on-gateway.ipynb`);
   expect((remote.kernelspec as { name: string }).name).toBe('python3');
   expect(remote['jupyterlab-kernel-gateway']).toBeUndefined();
@@ -103,11 +170,11 @@ test('local and gateway kernels side by side: each runs where it was chosen, and
   const localIds = (await localKernels()).map(kernel => kernel.id);
   expect(localIds).toHaveLength(1);
   expect(await gateway.kernels()).toHaveLength(1);
-  await page.reload();
-  await page.notebook.activate('on-local.ipynb');
+  await reload(page);
+  await showNotebook(page, 'on-local.ipynb');
   await expectKernelIdle(page);
   expect(await where(page, 1)).toBe('local\n');
-  await page.notebook.activate('on-gateway.ipynb');
+  await showNotebook(page, 'on-gateway.ipynb');
   await expectKernelIdle(page);
   expect(await where(page, 1)).toBe('1\n');
   expect((await localKernels()).map(kernel => kernel.id)).toEqual(localIds);
@@ -153,4 +220,228 @@ test('a notebook changes kernel between this server and the gateway', async ({
   await expectKernelIdle(page);
   expect(await where(page, 2)).toBe('local\n');
   await expect.poll(() => gateway.kernels()).toHaveLength(0);
+});
+
+test.describe('several gateways', () => {
+  test.use({
+    mockSettings: gatewaySettings({
+      gatewayUrl: gateway.url,
+      authToken: gateway.token,
+      gatewayName: gateway.name,
+      offerLocalKernels: true,
+      gateways: [
+        {
+          gatewayUrl: `http://localhost:${ports.secondGateway}/`,
+          authToken: tokens.secondGateway,
+          gatewayName: 'second',
+          kernelEnv: { KERNEL_MARK: 'second' }
+        }
+      ]
+    })
+  });
+
+  test('two gateways and this server: each notebook runs on its own, and reattaches there after a reload', async ({
+    page
+  }) => {
+    const notebooks: [string, string, string, string][] = [
+      ['first.ipynb', 'python3', '1 -\n', gateway.spec(LOCAL_SPEC)],
+      [
+        'second.ipynb',
+        'second:python3',
+        '1 second\n',
+        `${LOCAL_SPEC} [second]`
+      ],
+      ['local.ipynb', 'local:python3', 'local -\n', LOCAL_SPEC]
+    ];
+    for (const [file, kernel, printed, shown] of notebooks) {
+      await page.notebook.createNew(file, { kernel });
+      await expectKernelIdle(page);
+      expect(await marked(page, 0)).toBe(printed);
+      await expect(page.locator('.jp-Toolbar-kernelName:visible')).toHaveText(
+        shown
+      );
+      await page.notebook.save();
+    }
+    expect(await gateway.kernels()).toHaveLength(1);
+    expect(await secondKernels()).toHaveLength(1);
+    expect(await localKernels()).toHaveLength(1);
+
+    // The details panel lists every backend with its kernels.
+    await page.locator('.jp-KernelGateway-status').click();
+    const details = page.locator('.jp-KernelGateway-details');
+    await expect(details).toContainText('Also offered: Local');
+    await expect(details).toContainText('Also offered: second');
+    await expect(details).toContainText(
+      `http://localhost:${ports.secondGateway}/ — connected`
+    );
+    await page
+      .locator('.jp-Dialog')
+      .getByRole('button', { name: 'Close' })
+      .click();
+
+    await reload(page);
+    for (const [file, , printed, shown] of notebooks) {
+      await showNotebook(page, file);
+      await expectKernelIdle(page);
+      await expect(page.locator('.jp-Toolbar-kernelName:visible')).toHaveText(
+        shown
+      );
+      expect(await marked(page, 1)).toBe(printed);
+    }
+    expect(await gateway.kernels()).toHaveLength(1);
+    expect(await secondKernels()).toHaveLength(1);
+    expect(await localKernels()).toHaveLength(1);
+  });
+});
+
+test.describe('one gateway down beside the others', () => {
+  const faulty = new FaultyGateway({
+    port: ports.faultGateway,
+    relayPort: ports.faultRelay,
+    token: tokens.faultGateway
+  });
+  test.beforeAll(() => faulty.start());
+  test.afterAll(() => faulty.close());
+
+  test.use({
+    mockSettings: gatewaySettings({
+      gatewayUrl: gateway.url,
+      authToken: gateway.token,
+      gatewayName: gateway.name,
+      offerLocalKernels: true,
+      gateways: [
+        {
+          gatewayUrl: faulty.url,
+          authToken: faulty.token,
+          gatewayName: 'fault-gw',
+          kernelEnv: { KERNEL_MARK: 'fault-gw' }
+        }
+      ]
+    })
+  });
+
+  test('the user is told about that one; the others keep running; its notebook starts again there', async ({
+    page
+  }) => {
+    test.setTimeout(180 * 1000);
+    for (const [file, kernel, printed] of [
+      ['steady.ipynb', 'python3', '1 -\n'],
+      ['here.ipynb', 'local:python3', 'local -\n'],
+      ['flaky.ipynb', 'fault-gw:python3', '1 fault-gw\n']
+    ]) {
+      await page.notebook.createNew(file, { kernel });
+      await expectKernelIdle(page);
+      expect(await marked(page, 0)).toBe(printed);
+    }
+
+    // The listed gateway dies while a cell runs on it.
+    await startCell(page, 1, PRINT_LOOP(60, 0.5));
+    await expect(
+      page.locator('.jp-NotebookPanel:visible .jp-OutputArea-output').nth(1)
+    ).toContainText('2');
+    await faulty.stop();
+    const down = toast(
+      page,
+      `Cannot reach the Kernel Gateway at ${faulty.url}`
+    );
+    await expect(down).toBeVisible({ timeout: 10000 });
+
+    // The first gateway and this server are not affected, nor said to be.
+    for (const [file, printed] of [
+      ['steady.ipynb', '1 -\n'],
+      ['here.ipynb', 'local -\n']
+    ]) {
+      await page.notebook.activate(file);
+      expect(await marked(page, 1)).toBe(printed);
+    }
+    await expect(
+      toast(page, `Cannot reach the Kernel Gateway at ${gateway.url}`)
+    ).toHaveCount(0);
+    await expect(page.locator('.jp-KernelGateway-status')).toContainText(
+      'connected'
+    );
+
+    // Back: told, and the notebook's next kernel starts there again.
+    await faulty.start();
+    await page.notebook.activate('flaky.ipynb');
+    const gone = toast(page, 'The kernel of flaky.ipynb is gone');
+    await expect(gone).toBeVisible({ timeout: 30000 });
+    await gone.getByRole('button', { name: 'Start new kernel' }).click();
+    await expect(page.locator('.jp-Toolbar-kernelName:visible')).toHaveText(
+      'Python 3 (ipykernel) [fault-gw]'
+    );
+    await expectKernelIdle(page);
+    expect(await marked(page, 1)).toBe('1 fault-gw\n');
+    expect(await faulty.kernels()).toHaveLength(1);
+  });
+});
+
+test.describe('Connect to a Kernel Gateway…', () => {
+  test.use({
+    mockSettings: gatewaySettings({
+      gatewayUrl: gateway.url,
+      authToken: gateway.token,
+      gatewayName: gateway.name
+    })
+  });
+
+  test('adds a gateway from a pasted URL with its token, live; a kernel runs there; removed, its notebook is told and moved', async ({
+    page
+  }) => {
+    await page.locator('.jp-KernelGateway-status').click();
+    await page.getByRole('button', { name: 'Add a gateway…' }).click();
+    const form = page.locator('.jp-KernelGateway-connect');
+    const url = form.getByLabel('Gateway URL');
+    await url.fill(
+      `http://localhost:${ports.secondGateway}/?token=${tokens.secondGateway}`
+    );
+    // The token moves from the URL to its field.
+    await expect(url).toHaveValue(`http://localhost:${ports.secondGateway}/`);
+    await expect(form.getByLabel('Token')).toHaveValue(tokens.secondGateway);
+    await form.getByLabel('Name').fill('added');
+    await page.getByRole('button', { name: 'Test and add' }).click();
+    await expect(page.locator('.jp-KernelGateway-testProgress')).toHaveText(
+      'All steps passed. Added "added": its kernels are offered as added:<kernelspec>.',
+      { timeout: 60000 }
+    );
+    await page
+      .locator('.jp-Dialog')
+      .getByRole('button', { name: 'Close' })
+      .click();
+
+    // Offered at once, without a reload.
+    const which =
+      "import os; print(os.environ.get('KERNEL_GATEWAY_ID', 'first'))";
+    await page.notebook.createNew('added.ipynb', { kernel: 'added:python3' });
+    await expectKernelIdle(page);
+    await page.notebook.setCell(0, 'code', which);
+    await page.notebook.runCell(0);
+    expect(await page.notebook.getCellTextOutput(0)).toEqual(['second\n']);
+
+    // Removed from the settings: the notebook keeps its kernel until moved.
+    await page.evaluate(async () => {
+      const registry = await (
+        window as unknown as {
+          galata: {
+            getPlugin(id: string): Promise<{
+              set(plugin: string, key: string, value: unknown): Promise<void>;
+            }>;
+          };
+        }
+      ).galata.getPlugin('@jupyterlab/apputils-extension:settings');
+      await registry.set('jupyterlab-kernel-gateway:plugin', 'gateways', []);
+    });
+    const told = toast(page, 'Kernels are no longer offered on added');
+    await expect(told).toBeVisible();
+    await expect(told).toContainText('added.ipynb keep their kernel there');
+    await told.getByRole('button', { name: 'Move them now' }).click();
+    await expect(page.locator('.jp-Toolbar-kernelName:visible')).toHaveText(
+      gateway.spec(LOCAL_SPEC)
+    );
+    await expectKernelIdle(page);
+    await page.notebook.setCell(1, 'code', which);
+    await page.notebook.runCell(1);
+    expect(await page.notebook.getCellTextOutput(1)).toEqual(['first\n']);
+    await expect.poll(secondKernels).toHaveLength(0);
+  });
 });
