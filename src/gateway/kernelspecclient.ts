@@ -1,7 +1,6 @@
 import type { KernelSpec, ServerConnection } from '@jupyterlab/services';
 
 import type { IGatewayConfig } from './config';
-import { gatewayLabel } from './config';
 import type { GatewayRequester } from './request';
 import { validateSpecModels } from './validate';
 
@@ -28,10 +27,11 @@ export class GatewayKernelSpecClient
   readonly serverSettings: ServerConnection.ISettings;
 
   /**
-   * Fetch the gateway's kernelspecs, with logo URLs the page can load, each
-   * labelled with the gateway's name so that nobody runs code on a remote
-   * machine by surprise: the label shows in the launcher, the kernel picker,
-   * the notebook's kernel indicator and the Running panel.
+   * Fetch the gateway's kernelspecs, with logo URLs the page can load. They
+   * keep their own display names: a notebook records the display name of
+   * its kernel's kernelspec as this client gives it, and must open
+   * anywhere as before. The gateway's label is added where kernelspecs are
+   * offered to the user (the routing kernelspec manager, `labelSpec`).
    */
   async get(): Promise<KernelSpec.ISpecModels> {
     const config = this._requester.config;
@@ -44,15 +44,6 @@ export class GatewayKernelSpecClient
       resolveResourceUrl(url, config)
     );
     this._requester.logoUrls = logoUrls(specs);
-    const label = gatewayLabel(config);
-    for (const spec of Object.values(specs.kernelspecs)) {
-      if (spec) {
-        (spec as { display_name: string }).display_name = labelSpec(
-          spec.display_name,
-          label
-        );
-      }
-    }
     return specs;
   }
 

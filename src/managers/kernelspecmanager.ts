@@ -2,8 +2,24 @@ import type { KernelSpec } from '@jupyterlab/services';
 import type { ISignal } from '@lumino/signaling';
 import { Signal } from '@lumino/signaling';
 
-import type { BackendSet } from './backend';
+import { labelSpec } from '../gateway/kernelspecclient';
+import type { BackendSet, IKernelBackend } from './backend';
+import { isGatewayBackend } from './backend';
 import { RoutingManager } from './routing';
+
+/**
+ * A kernelspec's display name as offered to the user: a gateway's carries
+ * the gateway's label ("Python 3 [gpu]"), so that nobody runs code on a
+ * remote machine by surprise; this server's its own.
+ */
+export function offeredDisplayName(
+  backend: IKernelBackend,
+  displayName: string
+): string {
+  return isGatewayBackend(backend)
+    ? labelSpec(displayName, backend.label)
+    : displayName;
+}
 
 /**
  * The kernelspec manager JupyterLab uses: the kernelspecs of the backends
@@ -43,6 +59,13 @@ export class RoutingKernelSpecManager
     part.specsChanged.disconnect(this._onSpecsChanged, this);
   }
 
+  /**
+   * Offer the kernelspecs again (a gateway's label changed).
+   */
+  relabel(): void {
+    this._onSpecsChanged();
+  }
+
   protected refresh(): void {
     this._onSpecsChanged();
     // The newly active backend may not have listed its kernelspecs yet.
@@ -58,16 +81,20 @@ export class RoutingKernelSpecManager
   private _merge(): KernelSpec.ISpecModels | null {
     const [active, ...beside] = this.backends.offered;
     const specs = this.part(active).specs;
-    if (!specs || beside.length === 0) {
+    if (!specs || (beside.length === 0 && !isGatewayBackend(active))) {
       return specs;
     }
-    const kernelspecs = { ...specs.kernelspecs };
-    for (const backend of beside) {
+    const kernelspecs: KernelSpec.ISpecModels['kernelspecs'] = {};
+    for (const backend of [active, ...beside]) {
       const their = this.part(backend).specs?.kernelspecs ?? {};
       for (const [name, spec] of Object.entries(their)) {
         if (spec) {
           const offered = this.backends.specName(backend, name);
-          kernelspecs[offered] = { ...spec, name: offered };
+          kernelspecs[offered] = {
+            ...spec,
+            name: offered,
+            display_name: offeredDisplayName(backend, spec.display_name)
+          };
         }
       }
     }

@@ -34,7 +34,10 @@ import type { IGatewayBackend, IKernelBackend } from './backend';
 import { BackendSet, isGatewayBackend, LocalBackend, placeOf } from './backend';
 import { GatewayBackend } from './gatewaybackend';
 import { RoutingKernelManager } from './kernelmanager';
-import { RoutingKernelSpecManager } from './kernelspecmanager';
+import {
+  offeredDisplayName,
+  RoutingKernelSpecManager
+} from './kernelspecmanager';
 import { RoutingSessionManager } from './sessionmanager';
 
 /**
@@ -68,7 +71,7 @@ export class KernelGatewayService implements IKernelGateway {
     }
     this._follow(this._backends.primary);
     this.kernels = new RoutingKernelManager({ backends: this._backends });
-    this.kernelspecs = new RoutingKernelSpecManager({
+    this.kernelspecs = this._kernelspecs = new RoutingKernelSpecManager({
       backends: this._backends
     });
     this.sessions = new RoutingSessionManager({ backends: this._backends });
@@ -175,6 +178,9 @@ export class KernelGatewayService implements IKernelGateway {
     ]);
     this._gateways = gateways;
     this._config = config;
+    // A gateway renamed in place: its kernelspecs are offered under its
+    // new label.
+    this._kernelspecs.relabel();
     const kept: IConfigChange['kept'][number][] = [];
     for (const backend of this._backends.retired) {
       for (const session of backend.sessions.running()) {
@@ -230,7 +236,10 @@ export class KernelGatewayService implements IKernelGateway {
     const spec = backend.kernelspecs.specs?.kernelspecs[kernel.name];
     return {
       where: backend.label,
-      displayName: spec?.display_name ?? kernel.name
+      displayName: offeredDisplayName(
+        backend,
+        spec?.display_name ?? kernel.name
+      )
     };
   }
 
@@ -338,6 +347,7 @@ export class KernelGatewayService implements IKernelGateway {
 
   private _options: KernelGatewayService.IOptions;
   private _gateways: ReadonlyArray<IGatewayConfig>;
+  private _kernelspecs: RoutingKernelSpecManager;
   private _userName: Promise<string> | undefined;
   private _launchOptionsChooser: LaunchOptionsChooser | null = null;
   private _config: IGatewayConfig;

@@ -132,19 +132,6 @@ test('local and gateway kernels side by side: each runs where it was chosen, and
   await expect(page.locator('.jp-Toolbar-kernelName:visible')).toHaveText(
     LOCAL_SPEC
   );
-  // Both servers' python3, under names that do not collide.
-  await page.menu.clickMenuItem('Kernel>Change Kernel…');
-  const local = page.locator(
-    '.jp-Dialog select option[value=\'{"name":"local:python3"}\']'
-  );
-  await expect(local).toHaveText(LOCAL_SPEC);
-  await expect(
-    page.locator('.jp-Dialog select option[value=\'{"name":"python3"}\']')
-  ).toHaveText(gateway.spec(LOCAL_SPEC));
-  await page
-    .locator('.jp-Dialog')
-    .getByRole('button', { name: 'Cancel' })
-    .click();
   await page.notebook.save();
 
   await page.notebook.createNew('on-gateway.ipynb', { kernel: 'python3' });
@@ -162,9 +149,27 @@ test('local and gateway kernels side by side: each runs where it was chosen, and
     expect.objectContaining({ name: 'python3', display_name: LOCAL_SPEC })
   );
   expect(saved['jupyterlab-kernel-gateway']).toEqual({ runsOn: 'local' });
+  // The gateway's notebook records exactly what a local python3 kernel
+  // writes (no gateway label): without this extension it opens with the
+  // local python3.
   const remote = savedMetadata(`${tmpPath}/on-gateway.ipynb`);
-  expect((remote.kernelspec as { name: string }).name).toBe('python3');
+  expect(remote.kernelspec).toEqual(saved.kernelspec);
   expect(remote['jupyterlab-kernel-gateway']).toBeUndefined();
+
+  // Both servers' python3, under names that do not collide.
+  await page.menu.clickMenuItem('Kernel>Change Kernel…');
+  const local = page.locator(
+    '.jp-Dialog select option[value=\'{"name":"local:python3"}\']'
+  );
+  await expect(local).toHaveText(LOCAL_SPEC);
+  await expect(
+    page.locator('.jp-Dialog select option[value=\'{"name":"python3"}\']')
+  ).toHaveText(gateway.spec(LOCAL_SPEC));
+  await page
+    .locator('.jp-Dialog')
+    .getByRole('button', { name: 'Cancel' })
+    .click();
+  await expect(page.locator('.jp-Dialog')).toHaveCount(0);
 
   // Reload: each notebook reattaches to its own kernel.
   const localIds = (await localKernels()).map(kernel => kernel.id);
