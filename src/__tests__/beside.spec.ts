@@ -4,6 +4,7 @@
  */
 import type { Session } from '@jupyterlab/services';
 
+import type { IConfigResult } from '../gateway/config';
 import { parseGatewaySettings } from '../gateway/config';
 import { KernelGatewayService } from '../managers/service';
 import {
@@ -28,8 +29,15 @@ function settings(offerLocalKernels: boolean) {
 }
 
 function service(offerLocalKernels: boolean): KernelGatewayService {
+  return serviceWith(settings(offerLocalKernels));
+}
+
+/**
+ * The gateway service of a page of the real JupyterLab, with `result`.
+ */
+function serviceWith(result: IConfigResult): KernelGatewayService {
   return new KernelGatewayService({
-    settings: settings(offerLocalKernels),
+    settings: result,
     localSettings: labSettings(),
     pageOrigin: PAGE_ORIGIN,
     localBaseUrl: `${PAGE_ORIGIN}/`,
@@ -194,14 +202,7 @@ describe('several gateways and local kernels side by side', () => {
   });
 
   it('starts each kernel on its own backend, and moves as the list changes', async () => {
-    const gateway = new KernelGatewayService({
-      settings: several([second]),
-      localSettings: labSettings(),
-      pageOrigin: PAGE_ORIGIN,
-      localBaseUrl: `${PAGE_ORIGIN}/`,
-      stores: browserStores(),
-      standby: () => false
-    });
+    const gateway = serviceWith(several([second]));
     const sessions: Session.ISessionConnection[] = [];
     try {
       expect(await offered(gateway)).toEqual([

@@ -286,8 +286,7 @@ function parseMoreGateways(
     return [];
   }
   const gateways: IGatewayConfig[] = [];
-  const urls = new Set(first.url ? [first.url] : []);
-  const labels = new Set(['local', ...(first.url ? [key(first)] : [])]);
+  const configured = first.url ? [first] : [];
   raw.forEach((entry: unknown, index) => {
     const refuse = (message: string) =>
       problems.push({
@@ -313,21 +312,39 @@ function parseMoreGateways(
       }
       return;
     }
-    if (urls.has(config.url)) {
-      refuse(`${config.url} is already configured: it is left out.`);
-      return;
+    switch (gatewayConflict(config, [...configured, ...gateways])) {
+      case 'url':
+        refuse(`${config.url} is already configured: it is left out.`);
+        return;
+      case 'name':
+        refuse(
+          `the name "${gatewayLabel(config)}" is already taken: give this gateway another gatewayName.`
+        );
+        return;
+      case null:
+        gateways.push(config);
     }
-    if (labels.has(key(config))) {
-      refuse(
-        `the name "${gatewayLabel(config)}" is already taken: give this gateway another gatewayName.`
-      );
-      return;
-    }
-    urls.add(config.url);
-    labels.add(key(config));
-    gateways.push(config);
   });
   return gateways;
+}
+
+/**
+ * Why a gateway cannot be offered beside those `configured`: its URL is one
+ * of theirs (`url`), or its name is, case aside, or is "local", which names
+ * this server's kernelspecs (`name`); `null` when it can.
+ */
+export function gatewayConflict(
+  config: IGatewayConfig,
+  configured: ReadonlyArray<IGatewayConfig>
+): 'url' | 'name' | null {
+  if (configured.some(other => other.url === config.url)) {
+    return 'url';
+  }
+  const name = key(config);
+  if (name === 'local' || configured.some(other => key(other) === name)) {
+    return 'name';
+  }
+  return null;
 }
 
 function key(config: IGatewayConfig): string {

@@ -23,9 +23,9 @@ export function offeredDisplayName(
 
 /**
  * The kernelspec manager JupyterLab uses: the kernelspecs of the backends
- * that start new kernels, the active one's under their own names and the
- * local server's beside a gateway under `local:` names (see
- * `BackendSet.forSpec`).
+ * that start new kernels, the active one's under their own names, those of
+ * the backends beside it (this server, further gateways) under names
+ * prefixed with their place (see `BackendSet.forSpec`).
  */
 export class RoutingKernelSpecManager
   extends RoutingManager<KernelSpec.IManager>
@@ -79,20 +79,21 @@ export class RoutingKernelSpecManager
    * does not hide the gateway's.
    */
   private _merge(): KernelSpec.ISpecModels | null {
-    const [active, ...beside] = this.backends.offered;
+    const offered = this.backends.offered;
+    const active = offered[0];
     const specs = this.part(active).specs;
-    if (!specs || (beside.length === 0 && !isGatewayBackend(active))) {
+    if (!specs || (offered.length === 1 && !isGatewayBackend(active))) {
       return specs;
     }
     const kernelspecs: KernelSpec.ISpecModels['kernelspecs'] = {};
-    for (const backend of [active, ...beside]) {
+    for (const backend of offered) {
       const their = this.part(backend).specs?.kernelspecs ?? {};
       for (const [name, spec] of Object.entries(their)) {
         if (spec) {
-          const offered = this.backends.specName(backend, name);
-          kernelspecs[offered] = {
+          const offeredName = this.backends.specName(backend, name);
+          kernelspecs[offeredName] = {
             ...spec,
-            name: offered,
+            name: offeredName,
             display_name: offeredDisplayName(backend, spec.display_name)
           };
         }

@@ -62,13 +62,8 @@ export class KernelGatewayService implements IKernelGateway {
         .map(gateway => configWarnings(gateway, options.pageOrigin))
         .reduce((all, some) => [...all, ...some], [])
     ];
-    this._backends = new BackendSet(
-      this._create(config),
-      beside.map(gateway => this._create(gateway))
-    );
-    if (isGatewayConfigured(config) && config.offerLocalKernels) {
-      this._backends.offerBeside([this._local(), ...this._backends.beside]);
-    }
+    this._backends = new BackendSet(this._create(config));
+    this._backends.offerBeside(this._besideFor(config, beside));
     this._follow(this._backends.primary);
     this.kernels = new RoutingKernelManager({ backends: this._backends });
     this.kernelspecs = this._kernelspecs = new RoutingKernelSpecManager({
@@ -168,14 +163,7 @@ export class KernelGatewayService implements IKernelGateway {
       this._backends.activate(next);
       this._follow(next);
     }
-    const local =
-      isGatewayConfigured(config) && config.offerLocalKernels
-        ? [this._backends.find('local') ?? this._local()]
-        : [];
-    this._backends.offerBeside([
-      ...local,
-      ...gateways.map(gateway => this._reuse(gateway) ?? this._create(gateway))
-    ]);
+    this._backends.offerBeside(this._besideFor(config, gateways));
     this._gateways = gateways;
     this._config = config;
     // A gateway renamed in place: its kernelspecs are offered under its
@@ -257,6 +245,24 @@ export class KernelGatewayService implements IKernelGateway {
   private _gateway(): IGatewayBackend | null {
     const active = this._backends.primary;
     return isGatewayBackend(active) ? active : null;
+  }
+
+  /**
+   * The backends to offer beside the one for `config`: this server when the
+   * settings ask, then the listed gateways (known ones reused).
+   */
+  private _besideFor(
+    config: IGatewayConfig,
+    gateways: ReadonlyArray<IGatewayConfig>
+  ): IKernelBackend[] {
+    const local =
+      isGatewayConfigured(config) && config.offerLocalKernels
+        ? [this._backends.find('local') ?? this._local()]
+        : [];
+    return [
+      ...local,
+      ...gateways.map(gateway => this._reuse(gateway) ?? this._create(gateway))
+    ];
   }
 
   /**

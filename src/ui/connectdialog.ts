@@ -3,7 +3,11 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
 
 import type { IGatewayConfig } from '../gateway/config';
-import { gatewayLabel, parseGatewaySettings } from '../gateway/config';
+import {
+  gatewayConflict,
+  gatewayLabel,
+  parseGatewaySettings
+} from '../gateway/config';
 import { isGatewayBackend } from '../managers/backend';
 import type { IKernelGateway } from '../tokens';
 import { runConnectionTest } from './connectiontest';
@@ -145,7 +149,8 @@ export async function connectGateway(options: {
 }
 
 /**
- * Why a gateway cannot be added beside those configured, if it cannot.
+ * Why a gateway cannot be added beside those configured, if it cannot (the
+ * check the settings make, `gatewayConflict`).
  */
 function taken(
   gateway: IKernelGateway,
@@ -156,22 +161,17 @@ function taken(
     ...(gateway.isGateway ? [gateway.config] : []),
     ...gateway.beside.filter(isGatewayBackend).map(backend => backend.config)
   ];
-  if (configured.some(other => other.url === config.url)) {
-    return trans.__('%1 is already configured.', config.url);
+  switch (gatewayConflict(config, configured)) {
+    case 'url':
+      return trans.__('%1 is already configured.', config.url);
+    case 'name':
+      return trans.__(
+        'The name "%1" is already taken: give this gateway another name.',
+        gatewayLabel(config)
+      );
+    case null:
+      return null;
   }
-  const label = gatewayLabel(config);
-  if (
-    label.toLowerCase() === 'local' ||
-    configured.some(
-      other => gatewayLabel(other).toLowerCase() === label.toLowerCase()
-    )
-  ) {
-    return trans.__(
-      'The name "%1" is already taken: give this gateway another name.',
-      label
-    );
-  }
-  return null;
 }
 
 /**

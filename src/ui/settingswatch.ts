@@ -56,6 +56,43 @@ export function watchSettings(options: {
     }
   };
 
+  /**
+   * Where new kernels go after a change, for people.
+   */
+  const whereNew = (change: IConfigChange) =>
+    change.current.url
+      ? trans.__('the Kernel Gateway %1', gatewayLabel(change.current))
+      : trans.__('this Jupyter server');
+
+  /**
+   * Tell that the notebooks at `paths` keep their kernel on `from`, with
+   * "Move them now" to new kernels on `to`.
+   */
+  const offerMove = (
+    message: (names: string) => string,
+    paths: string[],
+    from: string,
+    to: string
+  ) => {
+    const names = paths.map(path => path.split('/').pop()).join(', ');
+    replace(
+      Notification.info(message(names), {
+        autoClose: false,
+        actions: [
+          {
+            label: trans.__('Move them now'),
+            caption: trans.__(
+              'Shut down their kernels on %1 and start new ones on %2',
+              from,
+              to
+            ),
+            callback: () => void options.moveSessions(paths)
+          }
+        ]
+      })
+    );
+  };
+
   const onConfig = (_: unknown, change: IConfigChange) => {
     if (change.previous.url === change.current.url) {
       onLeft(change);
@@ -69,9 +106,7 @@ export function watchSettings(options: {
         autoClose: false
       });
     }
-    const where = change.current.url
-      ? trans.__('the Kernel Gateway %1', gatewayLabel(change.current))
-      : trans.__('this Jupyter server');
+    const where = whereNew(change);
     if (change.kept.length === 0) {
       replace(
         Notification.info(trans.__('New kernels now run on %1.', where), {
@@ -80,31 +115,18 @@ export function watchSettings(options: {
       );
       return;
     }
-    const paths = change.kept.map(kept => kept.session.path);
-    const names = paths.map(path => path.split('/').pop()).join(', ');
-    replace(
-      Notification.info(
+    const from = change.kept[0].where;
+    offerMove(
+      names =>
         trans.__(
           'New kernels now run on %1. %2 keep their kernel on %3 until you change kernel.',
           where,
           names,
-          change.kept[0].where
+          from
         ),
-        {
-          autoClose: false,
-          actions: [
-            {
-              label: trans.__('Move them now'),
-              caption: trans.__(
-                'Shut down their kernels on %1 and start new ones on %2',
-                change.kept[0].where,
-                where
-              ),
-              callback: () => void options.moveSessions(paths)
-            }
-          ]
-        }
-      )
+      change.kept.map(kept => kept.session.path),
+      from,
+      where
     );
   };
 
@@ -127,33 +149,16 @@ export function watchSettings(options: {
       );
       return;
     }
-    const paths = kept.map(k => k.session.path);
-    const names = paths.map(path => path.split('/').pop()).join(', ');
-    const where = change.current.url
-      ? trans.__('the Kernel Gateway %1', gatewayLabel(change.current))
-      : trans.__('this Jupyter server');
-    replace(
-      Notification.info(
+    offerMove(
+      names =>
         trans.__(
           'Kernels are no longer offered on %1. %2 keep their kernel there until you change kernel.',
           left,
           names
         ),
-        {
-          autoClose: false,
-          actions: [
-            {
-              label: trans.__('Move them now'),
-              caption: trans.__(
-                'Shut down their kernels on %1 and start new ones on %2',
-                left,
-                where
-              ),
-              callback: () => void options.moveSessions(paths)
-            }
-          ]
-        }
-      )
+      kept.map(k => k.session.path),
+      left,
+      whereNew(change)
     );
   };
 

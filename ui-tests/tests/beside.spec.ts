@@ -61,17 +61,24 @@ test.afterEach(async () => {
 });
 
 /**
- * Run where-am-I in cell `cell` of the current notebook: "local" or "1"
- * (Kernel Gateway sets KERNEL_GATEWAY=1 in its kernels).
+ * Run `code` in cell `cell` of the current notebook; what it printed.
  */
-async function where(
+async function printed(
   page: IJupyterLabPageFixture,
-  cell: number
+  cell: number,
+  code: string
 ): Promise<string> {
-  await page.notebook.setCell(cell, 'code', WHERE);
+  await page.notebook.setCell(cell, 'code', code);
   await page.notebook.runCell(cell);
   return ((await page.notebook.getCellTextOutput(cell)) ?? []).join('');
 }
+
+/**
+ * Run where-am-I in cell `cell` of the current notebook: "local" or "1"
+ * (Kernel Gateway sets KERNEL_GATEWAY=1 in its kernels).
+ */
+const where = (page: IJupyterLabPageFixture, cell: number) =>
+  printed(page, cell, WHERE);
 
 const MARKED =
   "import os; print(os.environ.get('KERNEL_GATEWAY', 'local'), os.environ.get('KERNEL_MARK', '-'))";
@@ -80,14 +87,8 @@ const MARKED =
  * Like {@link where}, with the marker only the listed gateway's kernels get
  * (KERNEL_MARK, sent from its settings).
  */
-async function marked(
-  page: IJupyterLabPageFixture,
-  cell: number
-): Promise<string> {
-  await page.notebook.setCell(cell, 'code', MARKED);
-  await page.notebook.runCell(cell);
-  return ((await page.notebook.getCellTextOutput(cell)) ?? []).join('');
-}
+const marked = (page: IJupyterLabPageFixture, cell: number) =>
+  printed(page, cell, MARKED);
 
 /**
  * Reload the page; JupyterLab restores the open notebooks (Galata's own
