@@ -23,6 +23,11 @@ export interface IKernelGateway {
    */
   readonly config: IGatewayConfig;
   /**
+   * Whether the administrator keeps the list of gateways
+   * (`"allowUserGateways": false`): users cannot add one.
+   */
+  readonly gatewaysLocked: boolean;
+  /**
    * Settings refused when the configuration was loaded.
    */
   readonly problems: ReadonlyArray<ISettingProblem>;

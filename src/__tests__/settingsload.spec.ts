@@ -19,46 +19,55 @@ const { startJupyterLab } = require('../../tests/harness/lab');
 const TOKEN = 'settings-load-test';
 const ADMIN_URL = 'https://gateway.example.org/';
 
-let dir: string;
-let lab: { url: string; stop: () => Promise<void> };
-let settingManager: SettingManager;
-
-const userFile = () =>
-  path.join(
+/**
+ * A real JupyterLab whose administrator's overrides.json holds `overrides`
+ * (the server reads it once, when it starts).
+ */
+async function startLab(overrides: Record<string, unknown>) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kg-settings-'));
+  const userFile = path.join(
     dir,
     'user-settings',
     'jupyterlab-kernel-gateway',
     'plugin.jupyterlab-settings'
   );
-
-beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kg-settings-'));
-  fs.mkdirSync(path.dirname(userFile()), { recursive: true });
+  fs.mkdirSync(path.dirname(userFile), { recursive: true });
   fs.mkdirSync(path.join(dir, 'settings'));
   fs.writeFileSync(
     path.join(dir, 'settings', 'overrides.json'),
-    JSON.stringify({
-      [SETTINGS_PLUGIN_ID]: { gatewayUrl: ADMIN_URL, gatewayName: 'Cluster' }
-    })
+    JSON.stringify({ [SETTINGS_PLUGIN_ID]: overrides })
   );
-  lab = await startJupyterLab({
-    dir,
-    port: freePortSync(),
-    token: TOKEN
-  });
-  settingManager = new SettingManager({
+  const lab: { url: string; stop: () => Promise<void> } = await startJupyterLab(
+    { dir, port: freePortSync(), token: TOKEN }
+  );
+  const settingManager = new SettingManager({
     serverSettings: ServerConnection.makeSettings({
       baseUrl: `${lab.url}/`,
       appUrl: '/lab',
       token: TOKEN
     })
   });
+  return {
+    settingManager,
+    userFile,
+    async stop() {
+      await lab.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  };
+}
+
+let server: Awaited<ReturnType<typeof startLab>>;
+let settingManager: SettingManager;
+let userFile: () => string;
+
+beforeAll(async () => {
+  server = await startLab({ gatewayUrl: ADMIN_URL, gatewayName: 'Cluster' });
+  settingManager = server.settingManager;
+  userFile = () => server.userFile;
 }, 150000);
 
-afterAll(async () => {
-  await lab.stop();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => server.stop());
 
 afterEach(() => {
   jest.restoreAllMocks();
@@ -99,4 +108,79 @@ it("keeps the administrator's settings when the user's file breaks the schema", 
   expect(problems).toEqual([]);
   expect(config.url).toBe(ADMIN_URL);
   expect(config.token).toBe('');
+});
+
+describe('an administrator who locked the gateways', () => {
+  const GPU_URL = 'https://gpu.example.org/';
+  let locked: Awaited<ReturnType<typeof startLab>>;
+
+  beforeAll(async () => {
+    locked = await startLab({
+      gatewayUrl: ADMIN_URL,
+      gatewayName: 'Cluster',
+      allowUserGateways: false,
+      gateways: [{ gatewayUrl: GPU_URL, gatewayName: 'gpu' }]
+    });
+  }, 150000);
+
+  afterAll(() => locked.stop());
+
+  it('keeps them; each user still sets their own tokens, and is told what is not used', async () => {
+    fs.writeFileSync(
+      locked.userFile,
+      JSON.stringify({
+        // What a user may not change once locked, their own lock value
+        // included, and what they may: tokens.
+        allowUserGateways: true,
+        gatewayUrl: 'https://mine.example.org/',
+        authToken: 'user-token',
+        gateways: [
+          {
+            gatewayUrl: 'https://gpu.example.org',
+            gatewayName: 'renamed',
+            authToken: 'gpu-token'
+          },
+          { gatewayUrl: 'https://other.example.org/', gatewayName: 'other' }
+        ]
+      })
+    );
+
+    const result = await loadGatewaySettings(locked.settingManager);
+
+    expect(result.locked).toBe(true);
+    expect(result.problems).toEqual([]);
+    expect([
+      result.config.url,
+      result.config.name,
+      result.config.token
+    ]).toEqual([ADMIN_URL, 'Cluster', 'user-token']);
+    expect(
+      result.gateways.map(gateway => [gateway.url, gateway.name, gateway.token])
+    ).toEqual([[GPU_URL, 'gpu', 'gpu-token']]);
+    // Told, not silently dropped.
+    expect(result.ignored?.map(problem => problem.key)).toEqual([
+      'gatewayUrl',
+      'gateways'
+    ]);
+    expect(result.ignored?.[1].message).toContain(
+      'https://other.example.org/ cannot be added'
+    );
+  });
+});
+
+it('lets users add gateways unless the administrator locked the list', async () => {
+  fs.writeFileSync(
+    userFile(),
+    JSON.stringify({
+      gateways: [
+        { gatewayUrl: 'https://other.example.org/', gatewayName: 'other' }
+      ]
+    })
+  );
+
+  const result = await loadGatewaySettings(settingManager);
+
+  expect(result.locked).toBe(false);
+  expect(result.ignored).toEqual([]);
+  expect(result.gateways.map(gateway => gateway.name)).toEqual(['other']);
 });

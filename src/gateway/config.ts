@@ -115,6 +115,16 @@ export interface IConfigResult {
    * Every refused value; empty when all were accepted.
    */
   readonly problems: ReadonlyArray<ISettingProblem>;
+  /**
+   * Whether the administrator keeps the list of gateways
+   * (`"allowUserGateways": false` in `overrides.json`).
+   */
+  readonly locked?: boolean;
+  /**
+   * The user's values that the administrator's lock leaves unused: told,
+   * not refused (the rest of the settings apply).
+   */
+  readonly ignored?: ReadonlyArray<ISettingProblem>;
 }
 
 /**

@@ -5,6 +5,7 @@ import { DefaultSchemaValidator } from '@jupyterlab/settingregistry';
 
 import type { IConfigResult, IRawGatewaySettings } from './config';
 import { DEFAULT_CONFIG, parseGatewaySettings } from './config';
+import { composeSettings, gatewaysLocked } from './lock';
 import { isObject } from './validate';
 
 /**
@@ -79,28 +80,38 @@ export function composeGatewaySettings(
 ): IConfigResult {
   const { settings } = plugin as IServerPlugin;
   if (isObject(settings)) {
-    return parseGatewaySettings({
-      ...schemaDefaults(plugin),
-      ...settings
-    } as IRawGatewaySettings);
+    return parseComposed(schemaDefaults(plugin.schema), settings);
   }
   return validateRawSettings(plugin);
+}
+
+/**
+ * Check the user's settings composed over the defaults, the administrator's
+ * lock applied; what the lock ignored is told apart from what was refused.
+ */
+export function parseComposed(
+  defaults: { [key: string]: unknown },
+  user: { [key: string]: unknown }
+): IConfigResult {
+  const { raw, ignored } = composeSettings(defaults, user);
+  return {
+    ...parseGatewaySettings(raw),
+    locked: gatewaysLocked(defaults),
+    ignored
+  };
 }
 
 function validateRawSettings(plugin: ISettingRegistry.IPlugin): IConfigResult {
   const validator = new DefaultSchemaValidator();
   const errors = validator.validateData(plugin, true);
   if (!errors) {
-    return parseGatewaySettings(plugin.data.composite as IRawGatewaySettings);
+    return parseComposed(schemaDefaults(plugin.schema), plugin.data.user);
   }
   // The user's settings break the schema: use the defaults (with the
   // administrator's overrides) and say which values were refused.
-  const result = parseGatewaySettings(
-    schemaDefaults(plugin) as IRawGatewaySettings
-  );
+  const result = parseComposed(schemaDefaults(plugin.schema), {});
   return {
-    config: result.config,
-    gateways: result.gateways,
+    ...result,
     problems: [
       ...errors.map(error => ({
         key: (error.instancePath.replace(/^[./]/, '') ||
@@ -117,11 +128,11 @@ function validateRawSettings(plugin: ISettingRegistry.IPlugin): IConfigResult {
 /**
  * The defaults of the plugin's schema, with the administrator's overrides.
  */
-function schemaDefaults(plugin: ISettingRegistry.IPlugin): {
+export function schemaDefaults(schema: ISettingRegistry.ISchema): {
   [key: string]: unknown;
 } {
   const defaults: { [key: string]: unknown } = {};
-  const properties = plugin.schema.properties ?? {};
+  const properties = schema.properties ?? {};
   for (const [key, property] of Object.entries(properties)) {
     defaults[key] = (property as { default?: unknown }).default;
   }

@@ -56,8 +56,10 @@ export class KernelGatewayService implements IKernelGateway {
     const { primary: config, beside } = arrange(options.settings);
     this._config = config;
     this._gateways = beside;
+    this._locked = options.settings.locked ?? false;
     this.problems = [
       ...options.settings.problems,
+      ...(options.settings.ignored ?? []),
       ...[config, ...beside]
         .map(gateway => configWarnings(gateway, options.pageOrigin))
         .reduce((all, some) => [...all, ...some], [])
@@ -76,6 +78,10 @@ export class KernelGatewayService implements IKernelGateway {
   readonly kernels: Kernel.IManager;
   readonly kernelspecs: KernelSpec.IManager;
   readonly sessions: Session.IManager;
+
+  get gatewaysLocked(): boolean {
+    return this._locked;
+  }
 
   get config(): IGatewayConfig {
     return this._config;
@@ -143,6 +149,7 @@ export class KernelGatewayService implements IKernelGateway {
     if (settings.problems.length > 0) {
       return settings.problems;
     }
+    this._locked = settings.locked ?? false;
     const previous = this._config;
     const { primary: config, beside: gateways } = arrange(settings);
     if (
@@ -351,6 +358,7 @@ export class KernelGatewayService implements IKernelGateway {
   private _ownSpecName = (offered: string): string =>
     this._backends.forSpec(offered).name ?? offered;
 
+  private _locked: boolean;
   private _options: KernelGatewayService.IOptions;
   private _gateways: ReadonlyArray<IGatewayConfig>;
   private _kernelspecs: RoutingKernelSpecManager;

@@ -65,6 +65,11 @@ export const commandsPlugin: JupyterFrontEndPlugin<void> = {
         palette.addItem({ command, category });
       }
     }
+    // Not offered where the administrator keeps the list (overrides.json,
+    // which does not change while the page runs).
+    if (gateway.gatewaysLocked) {
+      return;
+    }
     launcher?.add({
       command: CommandIDs.connect,
       category: trans.__('Other'),

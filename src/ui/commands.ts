@@ -6,6 +6,7 @@ import { DisposableSet } from '@lumino/disposable';
 
 import { kernelIcon } from '@jupyterlab/ui-components';
 
+import { isGatewayBackend, placeOf } from '../managers/backend';
 import type { IKernelGateway } from '../tokens';
 import type { IGatewayList } from './connectdialog';
 import { runConnectionTest } from './connectiontest';
@@ -49,14 +50,39 @@ export function addCommands(
       caption: trans.__(
         'Check, step by step, that this page can use the Kernel Gateway, and say what to fix'
       ),
-      describedBy: noArgs,
-      execute: async () => {
+      describedBy: {
+        args: {
+          type: 'object' as const,
+          properties: {
+            gateway: {
+              type: 'string',
+              description: trans.__(
+                'The name of a gateway offered beside the first one (default: the first one)'
+              )
+            }
+          }
+        }
+      },
+      execute: async args => {
+        const name = typeof args.gateway === 'string' ? args.gateway : '';
+        const beside = name
+          ? gateway.beside
+              .filter(isGatewayBackend)
+              .find(backend => placeOf(backend) === name)
+          : undefined;
+        if (name && !beside) {
+          throw new Error(`No gateway named "${name}" is offered.`);
+        }
         const { steps, actions } = await runConnectionTest({
           gateway,
-          trans
+          trans,
+          ...(beside && {
+            config: beside.config,
+            title: trans.__('Test the connection to %1', beside.label)
+          })
         });
         // The health follows what the test saw.
-        void gateway.checkConnection();
+        void (beside ? beside.check() : gateway.checkConnection());
         if (actions.includes('settings')) {
           await commands.execute(CommandIDs.openSettings);
         }
@@ -99,8 +125,17 @@ export function addCommands(
       ),
       icon: args => (args.isLauncher ? kernelIcon : undefined),
       describedBy: noArgs,
-      isEnabled: () => gateways !== null,
+      isEnabled: () => gateways !== null && !gateway.gatewaysLocked,
       execute: async () => {
+        if (gateway.gatewaysLocked) {
+          Notification.info(
+            trans.__(
+              'Your administrator sets the list of Kernel Gateways: ask them to add one.'
+            ),
+            { autoClose: 8000 }
+          );
+          return null;
+        }
         if (!gateways) {
           return null;
         }

@@ -4,12 +4,8 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import type { IDisposable } from '@lumino/disposable';
 import { DisposableDelegate } from '@lumino/disposable';
 
-import type { IRawGatewaySettings } from '../gateway/config';
-import {
-  configWarnings,
-  gatewayLabel,
-  parseGatewaySettings
-} from '../gateway/config';
+import { configWarnings, gatewayLabel } from '../gateway/config';
+import { parseComposed, schemaDefaults } from '../gateway/settings';
 import type { IConfigChange, IKernelGateway } from '../tokens';
 
 /**
@@ -40,9 +36,20 @@ export function watchSettings(options: {
   };
 
   const onSettings = () => {
-    const problems = gateway.configure(
-      parseGatewaySettings(settings.composite as IRawGatewaySettings)
+    const result = parseComposed(
+      schemaDefaults(settings.schema),
+      settings.user
     );
+    const problems = gateway.configure(result);
+    const ignored = result.ignored ?? [];
+    if (problems.length === 0 && ignored.length > 0) {
+      replace(
+        Notification.warning(
+          ignored.map(problem => problem.message).join(' '),
+          { autoClose: false }
+        )
+      );
+    }
     if (problems.length > 0) {
       replace(
         Notification.warning(

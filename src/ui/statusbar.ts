@@ -9,11 +9,13 @@ import type { IGatewayHealth } from '../gateway/request';
 import { isGatewayBackend, placeOf } from '../managers/backend';
 import type { IKernelGateway } from '../tokens';
 import { CommandIDs } from './commands';
+import type { ICurrentBackend } from './currentbackend';
 
 /**
  * The status-bar item: where kernels run, the gateway's state and the
  * round trip of its last check, e.g. "● gpu-cluster · connected · 12 ms".
- * Clicking it opens the details. A native button, so it is in the tab order
+ * With backends offered beside the default one, it shows the one the
+ * current notebook's or console's kernel runs on. Clicking it opens the details. A native button, so it is in the tab order
  * and Enter or Space opens the details too (as the kernel status item,
  * which is a `role="button"` with `tabIndex` and a keydown handler); its
  * accessible name says what it is as well as what it shows.
@@ -22,6 +24,7 @@ export class GatewayStatusItem extends Widget {
   constructor(options: GatewayStatusItem.IOptions) {
     super({ node: document.createElement('button') });
     this._gateway = options.gateway;
+    this._current = options.current ?? null;
     this._commands = options.commands;
     this._trans = options.trans;
     this.addClass('jp-KernelGateway-status');
@@ -34,6 +37,7 @@ export class GatewayStatusItem extends Widget {
     this.node.addEventListener('click', () => void this.showDetails());
     this._gateway.healthChanged.connect(this.update, this);
     this._gateway.configChanged.connect(this.update, this);
+    this._current?.changed.connect(this.update, this);
     this.update();
   }
 
@@ -41,11 +45,7 @@ export class GatewayStatusItem extends Widget {
    * The words shown for the current state.
    */
   get stateText(): string {
-    const health = this._gateway.health;
-    if (!this._gateway.isGateway) {
-      return this._trans.__('local kernels');
-    }
-    return describeState(health, this._trans);
+    return this._shown().words;
   }
 
   /**
@@ -93,10 +93,14 @@ export class GatewayStatusItem extends Widget {
           label: this._trans.__('Open settings'),
           actions: ['settings']
         }),
-        Dialog.createButton({
-          label: this._trans.__('Add a gateway…'),
-          actions: ['connect']
-        }),
+        ...(this._gateway.gatewaysLocked
+          ? []
+          : [
+              Dialog.createButton({
+                label: this._trans.__('Add a gateway…'),
+                actions: ['connect']
+              })
+            ]),
         Dialog.okButton({ label: this._trans.__('Close') })
       ]
     });
@@ -104,7 +108,12 @@ export class GatewayStatusItem extends Widget {
     dialog.node.setAttribute('aria-label', title);
     const result = await dialog.launch();
     if (result.button.actions.includes('test')) {
-      await this._commands.execute(CommandIDs.testConnection);
+      // The backend shown: the current notebook's gateway, if beside.
+      const shown = this._current?.backend;
+      await this._commands.execute(
+        CommandIDs.testConnection,
+        shown && isGatewayBackend(shown) ? { gateway: placeOf(shown) } : {}
+      );
     } else if (result.button.actions.includes('settings')) {
       await this._commands.execute(CommandIDs.openSettings);
     } else if (result.button.actions.includes('connect')) {
@@ -118,17 +127,15 @@ export class GatewayStatusItem extends Widget {
     }
     this._gateway.healthChanged.disconnect(this.update, this);
     this._gateway.configChanged.disconnect(this.update, this);
+    this._current?.changed.disconnect(this.update, this);
     super.dispose();
   }
 
   protected onUpdateRequest(): void {
-    const health = this._gateway.health;
-    const state = this._gateway.isGateway
-      ? (health?.state ?? 'unknown')
-      : 'local';
-    const parts = [this._gateway.label, this.stateText];
-    if (health?.rtt !== undefined && health.state === 'connected') {
-      parts.push(`${health.rtt} ms`);
+    const { label, state, words, rtt, where } = this._shown();
+    const parts = [label, words];
+    if (rtt !== undefined) {
+      parts.push(`${rtt} ms`);
     }
     this._text.textContent = parts.join(' · ');
     // What the item is, then what it shows (its visible words included).
@@ -139,8 +146,35 @@ export class GatewayStatusItem extends Widget {
     this.node.dataset.state = state;
     this.node.title = this._trans.__(
       'Where kernels run: %1. Click for details and a connection test.',
-      this._gateway.isGateway ? this._gateway.config.url : this._gateway.label
+      where
     );
+  }
+
+  /**
+   * What the item shows: the backend of the current notebook's kernel when
+   * that is one offered beside the default, else the default.
+   */
+  private _shown(): IShown {
+    const backend = this._current?.backend;
+    if (backend) {
+      return isGatewayBackend(backend)
+        ? shownGateway(
+            backend.label,
+            backend.health,
+            backend.config.url,
+            this._trans
+          )
+        : shownLocal(backend.label, this._trans);
+    }
+    const gateway = this._gateway;
+    return gateway.isGateway
+      ? shownGateway(
+          gateway.label,
+          gateway.health,
+          gateway.config.url,
+          this._trans
+        )
+      : shownLocal(gateway.label, this._trans);
   }
 
   update(): void {
@@ -150,6 +184,7 @@ export class GatewayStatusItem extends Widget {
 
   private _opening = false;
   private _gateway: IKernelGateway;
+  private _current: ICurrentBackend | null;
   private _commands: CommandRegistry;
   private _trans: TranslationBundle;
   private _dot = document.createElement('span');
@@ -161,7 +196,52 @@ export namespace GatewayStatusItem {
     gateway: IKernelGateway;
     commands: CommandRegistry;
     trans: TranslationBundle;
+    /**
+     * Where the current notebook's kernel runs, when that is a backend
+     * offered beside the default one.
+     */
+    current?: ICurrentBackend;
   }
+}
+
+/**
+ * What the status item shows of one backend.
+ */
+interface IShown {
+  label: string;
+  /**
+   * The health state, or `local` for this Jupyter server.
+   */
+  state: IGatewayHealth['state'] | 'local';
+  words: string;
+  /**
+   * The round trip of the last check, when connected.
+   */
+  rtt?: number;
+  /**
+   * The gateway's URL, or "local kernels".
+   */
+  where: string;
+}
+
+function shownGateway(
+  label: string,
+  health: IGatewayHealth | null,
+  url: string,
+  trans: TranslationBundle
+): IShown {
+  return {
+    label,
+    state: health?.state ?? 'unknown',
+    words: describeState(health, trans),
+    rtt: health?.state === 'connected' ? health.rtt : undefined,
+    where: url
+  };
+}
+
+function shownLocal(label: string, trans: TranslationBundle): IShown {
+  const where = trans.__('this Jupyter server');
+  return { label, state: 'local', words: trans.__('local kernels'), where };
 }
 
 /**

@@ -10,7 +10,13 @@ import * as path from 'path';
 import type { IJupyterLabPageFixture } from '@jupyterlab/galata';
 
 import { expect, expectKernelIdle, gatewaySettings, test } from './fixtures';
-import { FaultyGateway, PRINT_LOOP, startCell, toast } from './faultkit';
+import {
+  FaultyGateway,
+  PRINT_LOOP,
+  startCell,
+  statusItem,
+  toast
+} from './faultkit';
 
 import { gateway, ports, tokens, LAB_ROOT } from './servers';
 
@@ -249,23 +255,39 @@ test.describe('several gateways', () => {
   test('two gateways and this server: each notebook runs on its own, and reattaches there after a reload', async ({
     page
   }) => {
-    const notebooks: [string, string, string, string][] = [
-      ['first.ipynb', 'python3', '1 -\n', gateway.spec(LOCAL_SPEC)],
+    // File, kernel, what it prints, the kernel's name in the toolbar, and
+    // what the status bar shows while the notebook is current.
+    const notebooks: [string, string, string, string, string][] = [
+      [
+        'first.ipynb',
+        'python3',
+        '1 -\n',
+        gateway.spec(LOCAL_SPEC),
+        `${gateway.name} · connected`
+      ],
       [
         'second.ipynb',
         'second:python3',
         '1 second\n',
-        `${LOCAL_SPEC} [second]`
+        `${LOCAL_SPEC} [second]`,
+        'second · connected'
       ],
-      ['local.ipynb', 'local:python3', 'local -\n', LOCAL_SPEC]
+      [
+        'local.ipynb',
+        'local:python3',
+        'local -\n',
+        LOCAL_SPEC,
+        'Local · local kernels'
+      ]
     ];
-    for (const [file, kernel, printed, shown] of notebooks) {
+    for (const [file, kernel, printed, shown, status] of notebooks) {
       await page.notebook.createNew(file, { kernel });
       await expectKernelIdle(page);
       expect(await marked(page, 0)).toBe(printed);
       await expect(page.locator('.jp-Toolbar-kernelName:visible')).toHaveText(
         shown
       );
+      await expect(statusItem(page)).toContainText(status);
       await page.notebook.save();
     }
     expect(await gateway.kernels()).toHaveLength(1);
@@ -285,13 +307,37 @@ test.describe('several gateways', () => {
       .getByRole('button', { name: 'Close' })
       .click();
 
+    // With the second gateway's notebook current, the details' "Test
+    // connection" tests that gateway: its steps name its URL, not the
+    // first gateway's.
+    await showNotebook(page, 'second.ipynb');
+    await expect(statusItem(page)).toContainText('second · connected');
+    await statusItem(page).click();
+    await page
+      .locator('.jp-Dialog')
+      .getByRole('button', { name: 'Test connection' })
+      .click();
+    const test = page.locator('.jp-Dialog', {
+      has: page.locator('.jp-KernelGateway-test')
+    });
+    await expect(test).toContainText('Test the connection to second');
+    await expect(
+      test.locator('.jp-KernelGateway-testProgress[data-done="true"]')
+    ).toHaveText('All steps passed.', { timeout: 60000 });
+    await expect(test).toContainText(
+      `http://localhost:${ports.secondGateway}/`
+    );
+    await expect(test).not.toContainText(gateway.url);
+    await test.getByRole('button', { name: 'Close' }).click();
+
     await reload(page);
-    for (const [file, , printed, shown] of notebooks) {
+    for (const [file, , printed, shown, status] of notebooks) {
       await showNotebook(page, file);
       await expectKernelIdle(page);
       await expect(page.locator('.jp-Toolbar-kernelName:visible')).toHaveText(
         shown
       );
+      await expect(statusItem(page)).toContainText(status);
       expect(await marked(page, 1)).toBe(printed);
     }
     expect(await gateway.kernels()).toHaveLength(1);
@@ -351,21 +397,24 @@ test.describe('one gateway down beside the others', () => {
       `Cannot reach the Kernel Gateway at ${faulty.url}`
     );
     await expect(down).toBeVisible({ timeout: 10000 });
+    // The status bar shows the current notebook's gateway, and its state.
+    await expect(statusItem(page)).toContainText(
+      'fault-gw · unreachable (retrying)'
+    );
+    await expect(statusItem(page)).toHaveAttribute('data-state', 'unreachable');
 
     // The first gateway and this server are not affected, nor said to be.
-    for (const [file, printed] of [
-      ['steady.ipynb', '1 -\n'],
-      ['here.ipynb', 'local -\n']
+    for (const [file, printed, status] of [
+      ['steady.ipynb', '1 -\n', `${gateway.name} · connected`],
+      ['here.ipynb', 'local -\n', 'Local · local kernels']
     ]) {
       await page.notebook.activate(file);
+      await expect(statusItem(page)).toContainText(status);
       expect(await marked(page, 1)).toBe(printed);
     }
     await expect(
       toast(page, `Cannot reach the Kernel Gateway at ${gateway.url}`)
     ).toHaveCount(0);
-    await expect(page.locator('.jp-KernelGateway-status')).toContainText(
-      'connected'
-    );
 
     // Back: told, and the notebook's next kernel starts there again.
     await faulty.start();

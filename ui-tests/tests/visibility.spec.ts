@@ -14,6 +14,7 @@ import {
   gatewaySettings,
   test
 } from './fixtures';
+import { statusItem } from './faultkit';
 
 import { gateway, ports, tokens } from './servers';
 import { startCorsProxy } from '../../tests/harness/corsproxy';
@@ -28,10 +29,6 @@ test.afterEach(async () => {
 
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-function statusItem(page: Page) {
-  return page.locator('.jp-KernelGateway-status');
 }
 
 async function runCommand(page: Page, label: string) {
