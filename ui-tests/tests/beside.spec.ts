@@ -5,6 +5,7 @@
  * kernelspec's own).
  */
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 
 import type { IJupyterLabPageFixture } from '@jupyterlab/galata';
@@ -19,6 +20,7 @@ import {
 } from './faultkit';
 
 import { gateway, ports, tokens, LAB_ROOT } from './servers';
+import { startJupyterLab } from '../../tests/harness/lab';
 
 const LOCAL = `http://127.0.0.1:${ports.lab}`;
 const LOCAL_SPEC = 'Python 3 (ipykernel)';
@@ -202,6 +204,67 @@ test('local and gateway kernels side by side: each runs where it was chosen, and
   await expectKernelIdle(page);
   expect(await where(page, 2)).toBe('local\n');
   expect(await localKernels()).toHaveLength(1);
+});
+
+test('a notebook saved with a gateway kernel opens in a JupyterLab without this extension, with its local python3', async ({
+  page,
+  tmpPath,
+  browser
+}) => {
+  await page.notebook.createNew('portable.ipynb', { kernel: 'python3' });
+  await expectKernelIdle(page);
+  expect(await where(page, 0)).toBe('1\n');
+  await page.notebook.save();
+
+  // Another Jupyter server, with neither the page extension nor the server
+  // extension, and only its own kernels.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kg-plain-lab-'));
+  fs.mkdirSync(path.join(dir, 'config', 'labconfig'), { recursive: true });
+  fs.writeFileSync(
+    path.join(dir, 'config', 'labconfig', 'page_config.json'),
+    JSON.stringify({
+      disabledExtensions: { 'jupyterlab-kernel-gateway': true }
+    })
+  );
+  fs.mkdirSync(path.join(dir, 'root'));
+  fs.copyFileSync(
+    path.join(LAB_ROOT, tmpPath, 'portable.ipynb'),
+    path.join(dir, 'root', 'portable.ipynb')
+  );
+  const plain: { url: string; stop: () => Promise<void> } =
+    await startJupyterLab({
+      dir,
+      port: ports.plainLab,
+      extraArgs: [
+        '--ServerApp.jpserver_extensions=jupyterlab_kernel_gateway=False'
+      ]
+    });
+  const context = await browser.newContext();
+  try {
+    const other = await context.newPage();
+    await other.goto(`${plain.url}/lab/tree/portable.ipynb`);
+    // Its own python3, chosen without asking: no kernel dialog, and the
+    // cell's output is now this server's.
+    await expect(other.locator('.jp-Toolbar-kernelName:visible')).toHaveText(
+      LOCAL_SPEC,
+      { timeout: 60000 }
+    );
+    await expect(
+      other.locator('.jp-Notebook .jp-OutputArea-output')
+    ).toHaveText('1');
+    await expect(other.locator('.jp-KernelGateway-status')).toHaveCount(0);
+    await expectKernelIdle(other, { timeout: 30000 });
+    await other.locator('.jp-Notebook .jp-Cell').first().click();
+    await other.keyboard.press('Control+Enter');
+    await expect(
+      other.locator('.jp-Notebook .jp-OutputArea-output')
+    ).toHaveText('local', { timeout: 30000 });
+    await expect(other.locator('.jp-Dialog')).toHaveCount(0);
+  } finally {
+    await context.close();
+    await plain.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('a notebook changes kernel between this server and the gateway', async ({

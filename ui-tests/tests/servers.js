@@ -51,7 +51,9 @@ const ports = {
   nginxSelfSigned: 18918,
   pingingGateway: 18919,
   nginxPinging: 18920,
-  httpsLab: 18921
+  httpsLab: 18921,
+  // A JupyterLab without this extension (portable notebooks).
+  plainLab: 18922
 };
 
 const tokens = {
