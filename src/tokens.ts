@@ -98,6 +98,11 @@ export interface IKernelGateway {
    */
   placeOfSpec(name: string): string | null;
   /**
+   * The backend offered beside the default one at `place` (`local` or a
+   * gateway's name), or `null`.
+   */
+  besideAt(place: string): IKernelBackend | null;
+  /**
    * The name the kernelspec `name` of the backend at `place` is offered
    * under ("local:python3"), or `null` when that place is not offered
    * beside the default one or has no such kernelspec.

@@ -24,7 +24,7 @@ const LOCKED_ENTRY_KEYS = ['gatewayUrl', 'wsUrl', 'gatewayName'] as const;
  * Whether the administrator locked the list of backends: only the schema's
  * default counts (it holds `overrides.json`), never the user's value.
  */
-export function gatewaysLocked(defaults: { [key: string]: unknown }): boolean {
+function gatewaysLocked(defaults: { [key: string]: unknown }): boolean {
   return defaults.allowUserGateways === false;
 }
 
@@ -36,16 +36,16 @@ export function gatewaysLocked(defaults: { [key: string]: unknown }): boolean {
  * kernels" are the administrator's; a user's entry for a listed gateway
  * (same URL) adds its own token and other settings to it, and what the user
  * set that the lock ignores is told (`ignored`) rather than refused, so the
- * rest of the user's settings apply.
+ * rest of the user's settings apply. `locked` says whether the lock holds.
  */
 export function composeSettings(
   defaults: { [key: string]: unknown },
   user: { [key: string]: unknown }
-): { raw: IRawGatewaySettings; ignored: ISettingProblem[] } {
+): { raw: IRawGatewaySettings; locked: boolean; ignored: ISettingProblem[] } {
   const composed = { ...defaults, ...user };
   delete composed.allowUserGateways;
   if (!gatewaysLocked(defaults)) {
-    return { raw: composed, ignored: [] };
+    return { raw: composed, locked: false, ignored: [] };
   }
   const ignored: ISettingProblem[] = [];
   const tell = (key: keyof IRawGatewaySettings, what: string) =>
@@ -68,13 +68,15 @@ export function composeSettings(
   }
   const listed = Array.isArray(defaults.gateways) ? defaults.gateways : [];
   const own = Array.isArray(user.gateways) ? user.gateways : [];
+  /** The administrator's entry with the URL of a user's entry, if any. */
+  const listedAs = (item: unknown) =>
+    isObject(item)
+      ? listed.find(
+          entry => isObject(entry) && sameUrl(item.gatewayUrl, entry.gatewayUrl)
+        )
+      : undefined;
   composed.gateways = listed.map(entry => {
-    const mine = own.find(
-      item =>
-        isObject(item) &&
-        isObject(entry) &&
-        sameUrl(item.gatewayUrl, entry.gatewayUrl)
-    );
+    const mine = own.find(item => listedAs(item) === entry);
     if (!isObject(mine) || !isObject(entry)) {
       return entry;
     }
@@ -84,15 +86,7 @@ export function composeSettings(
     }
     return merged;
   });
-  const unlisted = own.filter(
-    item =>
-      !listed.some(
-        entry =>
-          isObject(item) &&
-          isObject(entry) &&
-          sameUrl(item.gatewayUrl, entry.gatewayUrl)
-      )
-  );
+  const unlisted = own.filter(item => listedAs(item) === undefined);
   if (unlisted.length > 0) {
     const urls = unlisted.map(item =>
       isObject(item) ? String(item.gatewayUrl) : '?'
@@ -102,7 +96,7 @@ export function composeSettings(
       message: `Your administrator sets the list of gateways; ${urls.join(', ')} cannot be added (ask your administrator).`
     });
   }
-  return { raw: composed, ignored };
+  return { raw: composed, locked: true, ignored };
 }
 
 /**

@@ -5,7 +5,7 @@ import { DefaultSchemaValidator } from '@jupyterlab/settingregistry';
 
 import type { IConfigResult, IRawGatewaySettings } from './config';
 import { DEFAULT_CONFIG, parseGatewaySettings } from './config';
-import { composeSettings, gatewaysLocked } from './lock';
+import { composeSettings } from './lock';
 import { isObject } from './validate';
 
 /**
@@ -93,12 +93,8 @@ export function parseComposed(
   defaults: { [key: string]: unknown },
   user: { [key: string]: unknown }
 ): IConfigResult {
-  const { raw, ignored } = composeSettings(defaults, user);
-  return {
-    ...parseGatewaySettings(raw),
-    locked: gatewaysLocked(defaults),
-    ignored
-  };
+  const { raw, locked, ignored } = composeSettings(defaults, user);
+  return { ...parseGatewaySettings(raw), locked, ignored };
 }
 
 function validateRawSettings(plugin: ISettingRegistry.IPlugin): IConfigResult {

@@ -212,8 +212,12 @@ export class KernelGatewayService implements IKernelGateway {
     return backend === this._backends.primary ? null : placeOf(backend);
   }
 
+  besideAt(place: string): IKernelBackend | null {
+    return this._backends.beside.find(b => placeOf(b) === place) ?? null;
+  }
+
   specNameAt(place: string, name: string): string | null {
-    const backend = this._backends.beside.find(b => placeOf(b) === place);
+    const backend = this.besideAt(place);
     if (!backend?.kernelspecs.specs?.kernelspecs[name]) {
       return null;
     }

@@ -6,7 +6,7 @@ import { DisposableSet } from '@lumino/disposable';
 
 import { kernelIcon } from '@jupyterlab/ui-components';
 
-import { isGatewayBackend, placeOf } from '../managers/backend';
+import { isGatewayBackend } from '../managers/backend';
 import type { IKernelGateway } from '../tokens';
 import type { IGatewayList } from './connectdialog';
 import { runConnectionTest } from './connectiontest';
@@ -65,11 +65,8 @@ export function addCommands(
       },
       execute: async args => {
         const name = typeof args.gateway === 'string' ? args.gateway : '';
-        const beside = name
-          ? gateway.beside
-              .filter(isGatewayBackend)
-              .find(backend => placeOf(backend) === name)
-          : undefined;
+        const found = name ? gateway.besideAt(name) : null;
+        const beside = found && isGatewayBackend(found) ? found : null;
         if (name && !beside) {
           throw new Error(`No gateway named "${name}" is offered.`);
         }

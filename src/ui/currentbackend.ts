@@ -5,7 +5,7 @@ import { Signal } from '@lumino/signaling';
 import type { Widget } from '@lumino/widgets';
 
 import type { IKernelBackend } from '../managers/backend';
-import { isGatewayBackend, placeOf } from '../managers/backend';
+import { isGatewayBackend } from '../managers/backend';
 import type { IKernelGateway } from '../tokens';
 
 /**
@@ -108,11 +108,7 @@ export class CurrentBackend implements ICurrentBackend, IDisposable {
       : context
         ? this._gateway.placeOfSpec(context.kernelPreference.name ?? '')
         : null;
-    const backend =
-      place === null
-        ? null
-        : (this._gateway.beside.find(item => placeOf(item) === place) ?? null);
-    this._show(backend);
+    this._show(place === null ? null : this._gateway.besideAt(place));
     this._changed.emit();
   }
 

@@ -15,8 +15,9 @@ import type { ICurrentBackend } from './currentbackend';
  * The status-bar item: where kernels run, the gateway's state and the
  * round trip of its last check, e.g. "● gpu-cluster · connected · 12 ms".
  * With backends offered beside the default one, it shows the one the
- * current notebook's or console's kernel runs on. Clicking it opens the details. A native button, so it is in the tab order
- * and Enter or Space opens the details too (as the kernel status item,
+ * current notebook's or console's kernel runs on. Clicking it opens the
+ * details. A native button, so it is in the tab order and Enter or Space
+ * opens the details too (as the kernel status item,
  * which is a `role="button"` with `tabIndex` and a keydown handler); its
  * accessible name says what it is as well as what it shows.
  */
