@@ -11,7 +11,12 @@ import {
   sessionPathsPlugin
 } from './plugins/notebooks';
 import { notificationsPlugin } from './plugins/notifications';
-import { kernelDisplayNamePatch, shutdownUnusedPatch } from './plugins/patches';
+import {
+  kernelDisplayNamePatch,
+  kernelPickerGroupsPatch,
+  launcherGroupsPatch,
+  shutdownUnusedPatch
+} from './plugins/patches';
 import {
   gatewayPlugin,
   kernelManagerPlugin,
@@ -37,5 +42,7 @@ export default [
   sessionPathsPlugin,
   kernelPlacePlugin,
   shutdownUnusedPatch,
-  kernelDisplayNamePatch
+  kernelDisplayNamePatch,
+  kernelPickerGroupsPatch,
+  launcherGroupsPatch
 ];

@@ -241,6 +241,20 @@ describe('several gateways and local kernels side by side', () => {
       ]);
       expect(other.name).toBe('python3');
       expect(gateway.specNameAt('second', 'python3')).toBe('second:python3');
+      // Listed backend by backend, each kernel under the name its
+      // kernelspec was offered by (the Running panel names it after that).
+      await gateway.kernels.refreshRunning();
+      const listed = Array.from(gateway.kernels.running()).filter(kernel =>
+        [first, other, local].some(k => k.id === kernel.id)
+      );
+      expect(listed.map(kernel => [kernel.id, kernel.name])).toEqual([
+        [first.id, 'python3'],
+        [local.id, 'local:python3'],
+        [other.id, 'second:python3']
+      ]);
+      expect((await gateway.kernels.findById(other.id))?.name).toBe(
+        'second:python3'
+      );
 
       // The second gateway removed from the list: its kernel keeps running
       // (retired), nothing new starts there.

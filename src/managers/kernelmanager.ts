@@ -2,7 +2,7 @@ import type { Kernel } from '@jupyterlab/services';
 import type { ISignal } from '@lumino/signaling';
 import { Signal } from '@lumino/signaling';
 
-import type { BackendSet } from './backend';
+import type { BackendSet, IKernelBackend } from './backend';
 import { RoutingManager } from './routing';
 
 /**
@@ -56,9 +56,16 @@ export class RoutingKernelManager
     }
   }
 
+  /**
+   * Every backend's kernels, backend by backend, each named by the
+   * kernelspec name JupyterLab was offered ("second:python3"): the Running
+   * panel and the kernel picker name a kernel after that kernelspec.
+   */
   *running(): IterableIterator<Kernel.IModel> {
-    for (const part of this.parts()) {
-      yield* part.running();
+    for (const backend of this.backends.backends) {
+      for (const model of backend.kernels.running()) {
+        yield this._offered(backend, model);
+      }
     }
   }
 
@@ -82,10 +89,10 @@ export class RoutingKernelManager
   }
 
   async findById(id: string): Promise<Kernel.IModel | undefined> {
-    for (const part of this.parts()) {
-      const model = await part.findById(id);
+    for (const backend of this.backends.backends) {
+      const model = await backend.kernels.findById(id);
       if (model) {
-        return model;
+        return this._offered(backend, model);
       }
     }
     return undefined;
@@ -94,10 +101,13 @@ export class RoutingKernelManager
   connectTo(
     options: Kernel.IKernelConnection.IOptions
   ): Kernel.IKernelConnection {
-    const backend =
-      this.backends.forKernel(options.model.id) ??
-      this.backends.forSpec(options.model.name).backend;
-    return backend.kernels.connectTo(options);
+    const { model } = options;
+    const route = this.backends.forSpec(model.name);
+    const backend = this.backends.forKernel(model.id) ?? route.backend;
+    // The backend knows its kernel by its own kernelspec name.
+    const name =
+      route.backend === backend ? (route.name ?? model.name) : model.name;
+    return backend.kernels.connectTo({ ...options, model: { ...model, name } });
   }
 
   async shutdown(id: string): Promise<void> {
@@ -123,6 +133,15 @@ export class RoutingKernelManager
 
   private _onRunningChanged(): void {
     this._runningChanged.emit(Array.from(this.running()));
+  }
+
+  private _offered(
+    backend: IKernelBackend,
+    model: Kernel.IModel
+  ): Kernel.IModel {
+    return this.backends.offered.includes(backend)
+      ? { ...model, name: this.backends.specName(backend, model.name) }
+      : model;
   }
 
   private _runningChanged = new Signal<this, Kernel.IModel[]>(this);

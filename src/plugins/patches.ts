@@ -2,12 +2,21 @@ import type {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
+import { SessionContextDialogs } from '@jupyterlab/apputils';
+import { ILauncher } from '@jupyterlab/launcher';
 import { INotebookTracker } from '@jupyterlab/notebook';
+import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
 import { IKernelGateway } from '../tokens';
+import {
+  backendLabels,
+  groupKernelOptions,
+  groupLauncherItem
+} from '../ui/backendgroups';
 import { nameKeptKernels } from '../ui/keptkernels';
 import { openSessionContexts } from '../ui/sessions';
 import { routeDefaultKernelShutdown } from '../ui/shutdownunused';
+import { translations } from '../ui/translation';
 
 /**
  * Works around JupyterLab's "Shut Down Unused" (Running panel), which calls
@@ -62,5 +71,74 @@ export const kernelDisplayNamePatch: JupyterFrontEndPlugin<void> = {
     // Consoles (and anything else with a session) as they come to the front.
     app.shell.currentChanged?.connect(nameAll);
     gateway.configChanged.connect(nameAll);
+  }
+};
+
+/**
+ * Works around JupyterLab's kernel picker grouping kernelspecs and running
+ * kernels by language only: with several backends offered, each group is
+ * split by backend ("Start Kernel · cpu", "Start Kernel · Local"), where new
+ * kernels go first. `SessionContextDialogs.kernelOptions`, which the picker
+ * asks for its groups, is wrapped. Disable this plugin and the picker lists
+ * every backend's kernelspecs together, told apart by their labels only.
+ */
+export const kernelPickerGroupsPatch: JupyterFrontEndPlugin<void> = {
+  id: 'jupyterlab-kernel-gateway:kernel-picker-groups',
+  description:
+    'Patch: groups the kernel picker by backend ("Start Kernel · gpu") when several are offered (JupyterLab groups it by language only).',
+  autoStart: true,
+  requires: [IKernelGateway],
+  optional: [ITranslator],
+  activate: (
+    app: JupyterFrontEnd,
+    gateway: IKernelGateway,
+    translator: ITranslator | null
+  ) => {
+    const picker = SessionContextDialogs as {
+      kernelOptions?: typeof SessionContextDialogs.kernelOptions;
+    };
+    const stock = picker.kernelOptions;
+    if (typeof stock !== 'function') {
+      return;
+    }
+    const trans = translations(translator);
+    picker.kernelOptions = (context, pickerTranslator) => {
+      const options = stock(context, pickerTranslator);
+      const labels = backendLabels(gateway);
+      return labels ? groupKernelOptions(options, labels, trans) : options;
+    };
+  }
+};
+
+/**
+ * Works around JupyterLab's launcher putting every kernelspec in one
+ * "Notebook" and one "Console" section: with several backends offered, the
+ * kernelspecs of each backend beside the default one get sections of their
+ * own ("Notebook · Local", "Notebook · gpu"). Items are regrouped as they
+ * are added (`ILauncher.add` is wrapped). Disable this plugin and the
+ * launcher shows them together, told apart by their labels only.
+ */
+export const launcherGroupsPatch: JupyterFrontEndPlugin<void> = {
+  id: 'jupyterlab-kernel-gateway:launcher-groups',
+  description:
+    'Patch: gives each backend offered beside the default one its own launcher sections ("Notebook · gpu") (JupyterLab has one "Notebook" section).',
+  autoStart: true,
+  requires: [IKernelGateway],
+  optional: [ILauncher, ITranslator],
+  activate: (
+    app: JupyterFrontEnd,
+    gateway: IKernelGateway,
+    launcher: ILauncher | null,
+    translator: ITranslator | null
+  ) => {
+    if (!launcher) {
+      return;
+    }
+    // The sections' names as JupyterLab writes them, in the user's language.
+    const core = (translator ?? nullTranslator).load('jupyterlab');
+    const categories = [core.__('Notebook'), core.__('Console')];
+    const add = launcher.add.bind(launcher);
+    launcher.add = item =>
+      add(groupLauncherItem(item, backendLabels(gateway), categories));
   }
 };

@@ -311,8 +311,11 @@ function detailRows(
   // Only the kernels where new kernels go: those kept on a previous
   // gateway run elsewhere (their notebooks are named after it).
   const here = Array.from(gateway.kernels.running()).filter(
-    kernel => !gateway.keptKernel(kernel)
+    kernel => !gateway.keptKernel(kernel) && gateway.placeOf(kernel.id) === null
   );
+  const displayName = (kernel: Kernel.IModel) =>
+    gateway.kernelspecs.specs?.kernelspecs[kernel.name]?.display_name ??
+    kernel.name;
   const describe = (kernel: Kernel.IModel, name: string, options = '') => {
     const users = sessions
       .filter(session => session.kernel?.id === kernel.id)
@@ -323,14 +326,13 @@ function detailRows(
       : `${name}${state}${options}`;
   };
   const kernels = here.map(kernel => {
-    const spec = gateway.kernelspecs.specs?.kernelspecs[kernel.name];
     const values = gateway.launchValues(kernel.id);
     const options = values
       ? ` (${Object.entries(values)
           .map(([option, value]) => `${option}=${value}`)
           .join(', ')})`
       : '';
-    return describe(kernel, spec?.display_name ?? kernel.name, options);
+    return describe(kernel, displayName(kernel), options);
   });
   rows.push([
     trans.__('Your kernels there'),
@@ -341,7 +343,7 @@ function detailRows(
     const place = placeOf(backend);
     const running = Array.from(gateway.kernels.running())
       .filter(kernel => gateway.placeOf(kernel.id) === place)
-      .map(kernel => describe(kernel, kernel.name));
+      .map(kernel => describe(kernel, displayName(kernel)));
     const lines = isGatewayBackend(backend)
       ? [
           `${backend.config.url} — ${describeState(backend.health, trans)}`,

@@ -407,6 +407,89 @@ test.describe('several gateways', () => {
     expect(await secondKernels()).toHaveLength(1);
     expect(await localKernels()).toHaveLength(1);
   });
+
+  test('the launcher and the kernel picker group the kernelspecs by backend', async ({
+    page
+  }) => {
+    // The launcher: where new kernels go in the stock sections, each other
+    // backend in sections of its own, right after them.
+    const titles = page.locator('.jp-Launcher-sectionTitle');
+    await expect(titles).toContainText([
+      /^Notebook$/,
+      'Notebook · Local',
+      'Notebook · second',
+      /^Console$/,
+      'Console · Local',
+      'Console · second'
+    ]);
+    const section = (title: string) =>
+      page.locator('.jp-Launcher-section', {
+        has: page.locator('.jp-Launcher-sectionTitle', { hasText: title })
+      });
+    await expect(
+      section('Notebook · second').locator('.jp-LauncherCard')
+    ).toHaveText([`${LOCAL_SPEC} [second]`]);
+    await expect(
+      section('Notebook · Local').locator('.jp-LauncherCard')
+    ).toHaveText([LOCAL_SPEC]);
+
+    // A card of the second gateway's section starts its kernel there.
+    await section('Notebook · second').locator('.jp-LauncherCard').click();
+    await expectKernelIdle(page);
+    expect(await marked(page, 0)).toBe('1 second\n');
+
+    // The picker: one group per backend, where new kernels go first; the
+    // running kernel under its own backend.
+    await page.menu.clickMenuItem('Kernel>Change Kernel…');
+    const groupOf = (value: string) =>
+      page
+        .locator('.jp-Dialog select optgroup', {
+          has: page.locator(`option[value='${value}']`)
+        })
+        .getAttribute('label');
+    const labels = await page
+      .locator('.jp-Dialog select optgroup')
+      .evaluateAll(groups =>
+        groups.map(group => (group as HTMLOptGroupElement).label)
+      );
+    const starts = labels.filter(label => label.startsWith('Start'));
+    expect(starts.map(label => label.split(' · ')[1])).toEqual([
+      gateway.name,
+      'Local',
+      'second'
+    ]);
+    expect(await groupOf('{"name":"python3"}')).toMatch(
+      new RegExp(`^Start .* · ${gateway.name}$`)
+    );
+    expect(await groupOf('{"name":"local:python3"}')).toMatch(
+      /^Start .* · Local$/
+    );
+    expect(await groupOf('{"name":"second:python3"}')).toMatch(
+      /^Start .* · second$/
+    );
+    const kernel = (await secondKernels())[0];
+    expect(await groupOf(JSON.stringify({ id: kernel.id }))).toMatch(
+      /^Connect .* · second$/
+    );
+    await page
+      .locator('.jp-Dialog')
+      .getByRole('button', { name: 'Cancel' })
+      .click();
+
+    // The Running panel lists the kernel under its backend's kernelspec,
+    // and shutting it down there reaches that backend.
+    await page.sidebar.openTab('jp-running-sessions');
+    const running = page.locator('#jp-running-sessions');
+    const item = running
+      .locator('.jp-RunningSessions-item', {
+        hasText: `${LOCAL_SPEC} [second]`
+      })
+      .first();
+    await expect(item).toBeVisible();
+    await item.hover();
+    await item.locator('.jp-RunningSessions-itemShutdown').first().click();
+    await expect.poll(secondKernels).toHaveLength(0);
+  });
 });
 
 test.describe('one gateway down beside the others', () => {
