@@ -48,6 +48,7 @@ const { median, fmt } = require('./stats');
  * @property {number[]} task milliseconds of main-thread tasks per message.
  * @property {number[]} script of which running script.
  * @property {Profile | null} profile
+ * @property {boolean} [profileMissing] the profiled run did not finish.
  */
 
 const OUTPUT_KEEPER = 'jupyterlab-kernel-gateway:output-keeper';
@@ -286,6 +287,33 @@ async function measureOnce(browser, lab, variant, workspace, profile) {
 }
 
 /**
+ * How long one run of the message cost may take.
+ */
+const RUN_DEADLINE_MS = 5 * 60000;
+
+/**
+ * `promise`, or a rejection with `message` after `ms`.
+ *
+ * @template T
+ * @param {Promise<T>} promise
+ * @param {number} ms
+ * @param {string} message
+ * @returns {Promise<T>}
+ */
+async function withDeadline(promise, ms, message) {
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let timer;
+  const late = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+  });
+  try {
+    return /** @type {T} */ (await Promise.race([promise, late]));
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
  * The page's cost per kernel message with and without the output keeper:
  * `RUNS` measured runs of each, alternating, then one profiled run of each.
  *
@@ -304,13 +332,31 @@ async function messageCost(browser, lab) {
     /** @type {Variant[]} */
     const order = run % 2 ? ['without', 'keep'] : ['keep', 'without'];
     for (const variant of order) {
-      const measured = await measureOnce(
+      const once = measureOnce(
         browser,
         lab,
         variant,
         `messages-${run}-${variant}`,
         profile
       );
+      // A profiled run has once stalled without an error (the page alive,
+      // the benchmark waiting for ever): give up on the profile, not on
+      // the benchmark.
+      const measured = await withDeadline(
+        once,
+        RUN_DEADLINE_MS,
+        `The ${profile ? 'profiled ' : ''}"${variant}" run ${run} of the message cost did not finish within ${RUN_DEADLINE_MS / 60000} min`
+      ).catch(error => {
+        if (!profile) {
+          throw error;
+        }
+        console.warn(`${error.message}: no profile.`);
+        out[variant].profileMissing = true;
+        return null;
+      });
+      if (!measured) {
+        continue;
+      }
       if (profile) {
         out[variant].profile = measured.profile;
       } else {
@@ -337,6 +383,11 @@ function describe(results) {
     lines.push(
       `- ${variant === 'keep' ? 'With' : 'Without'} output keeping: ${ms(median(task))} ms of main-thread tasks per message (runs: ${task.map(ms).join(', ')}), ${ms(median(script))} ms of it script.`
     );
+    if (results[variant].profileMissing) {
+      lines.push(
+        `  The profiled run did not finish within ${RUN_DEADLINE_MS / 60000} min: no profile.`
+      );
+    }
     if (profile) {
       lines.push(
         `  Profiled run, by bundle: ${profile.bundles.map(share => `${share.name} ${ms(share.ms)}`).join(', ')} ms per message. Most self time: ${profile.functions

@@ -31,6 +31,7 @@ const {
   machine,
   MESSAGE_COUNT,
   QUICK,
+  SEVERAL_NAMES,
   VENV_BIN
 } = require('./servers');
 
@@ -482,14 +483,18 @@ async function main() {
     const { loads, loadPhases, settingsWaits } = await pageLoads(
       browser,
       servers.labs,
-      ['local', 'plain', 'direct'],
+      ['local', 'plain', 'direct', 'several'],
       N.loads
     );
     const bundle = bundleSize();
 
     // Idle traffic: one idle tab with a notebook open, per route.
     console.log(`Idle traffic (${N.idleSeconds} s)…`);
-    const idle = await idleTraffic(browser, servers, ['direct', 'proxy']);
+    const idle = await idleTraffic(browser, servers, [
+      'direct',
+      'proxy',
+      'several'
+    ]);
 
     // The page's cost per kernel message, with and without output keeping.
     console.log('Cost per kernel message…');
@@ -581,6 +586,9 @@ function bundleSize() {
  *   `notebookKernelIdleOrReconnect`).
  * @property {Record<string, number>} byPath requests per minute by
  *   "METHOD where path" (ids and queries left out), for the report.
+ * @property {Record<string, {all: number, health: number, specs: number}>}
+ *   byGateway HTTP requests to each gateway, by its name, and of which
+ *   health checks (`GET api`) and kernelspec lists (`GET api/kernelspecs`).
  */
 
 /**
@@ -597,16 +605,22 @@ function bundleSize() {
  *
  * @param {Browser} browser
  * @param {Servers} servers
- * @param {BrowserRoute[]} routes
+ * @param {(BrowserRoute | 'several')[]} routes `several`: the lab with
+ *   this server's kernels and three gateways, the notebook's on the first.
  * @returns {Promise<Record<string, IdleCounts>>}
  */
 async function idleTraffic(browser, servers, routes) {
   /** @type {Record<string, IdleCounts>} */
   const out = {};
-  const gatewayPorts = [
-    String(new URL(servers.gateway.url).port),
-    String(new URL(servers.nodelayGateway.url).port)
-  ];
+  /** @type {Record<string, string>} the gateways' names by port */
+  const gatewayNames = {
+    [new URL(servers.gateway.url).port]: 'bench',
+    [new URL(servers.nodelayGateway.url).port]: 'bench-nodelay'
+  };
+  servers.severalGateways.forEach((gateway, i) => {
+    gatewayNames[new URL(gateway.url).port] = SEVERAL_NAMES[i];
+  });
+  const gatewayPorts = Object.keys(gatewayNames);
   await Promise.all(
     routes.map(async route => {
       const context = await browser.newContext();
@@ -640,6 +654,8 @@ async function idleTraffic(browser, servers, routes) {
       };
       /** @type {Record<string, number>} */
       const byPath = {};
+      /** @type {IdleCounts['byGateway']} */
+      const byGateway = {};
       // What the tab did while it loaded: the counter's own check.
       const seen = { gateway: 0, kernelSockets: 0, wsSent: 0 };
       let counting = false;
@@ -667,8 +683,14 @@ async function idleTraffic(browser, servers, routes) {
           }
         } else if (to === 'gateway') {
           counts.gateway++;
+          const name = gatewayNames[new URL(url).port];
+          const of = (byGateway[name] ??= { all: 0, health: 0, specs: 0 });
+          of.all++;
           if (/\/api\/?$/.test(pathname)) {
             counts.gatewayHealth++;
+            of.health++;
+          } else if (/\/api\/kernelspecs\/?$/.test(pathname)) {
+            of.specs++;
           }
         } else {
           counts.other++;
@@ -702,7 +724,7 @@ async function idleTraffic(browser, servers, routes) {
       // Let the start's own traffic (and the heartbeat's busy probes, for
       // 10 s after the last request) settle.
       await page.waitForTimeout(12000);
-      const direct = route === 'direct' || route === 'direct-nodelay';
+      const direct = route !== 'proxy' && route !== 'proxy-nodelay';
       if (
         seen.kernelSockets === 0 ||
         seen.wsSent === 0 ||
@@ -729,6 +751,16 @@ async function idleTraffic(browser, servers, routes) {
         reconnects,
         byPath: Object.fromEntries(
           Object.entries(byPath).map(([key, value]) => [key, perMinute(value)])
+        ),
+        byGateway: Object.fromEntries(
+          Object.entries(byGateway).map(([name, of]) => [
+            name,
+            {
+              all: perMinute(of.all),
+              health: perMinute(of.health),
+              specs: perMinute(of.specs)
+            }
+          ])
         )
       };
       await page.evaluate(async () => {
@@ -798,8 +830,9 @@ function kernelMessage(payload) {
 
 /**
  * Page loads to kernel idle, in turn on the lab with the extension and no
- * gateway ("local"), the lab without the extension ("plain") and the
- * direct route. Each load opens a workspace of its own: the labs have
+ * gateway ("local"), the lab without the extension ("plain"), the direct
+ * route, and the lab with this server's kernels and three gateways
+ * ("several"). Each load opens a workspace of its own: the labs have
  * served different measures before, and a workspace that holds more state
  * (layout, recent documents) makes JupyterLab's restoration write more.
  *
@@ -1066,6 +1099,23 @@ function render({
   );
   const d = idle.direct;
   const p = idle.proxy;
+  const sev = idle.several;
+  /** @param {string} name a gateway of the "several" lab */
+  const idleOf = name => sev.byGateway[name] ?? { all: 0, health: 0, specs: 0 };
+  const [first, ...others] = SEVERAL_NAMES;
+  // Beside the notebook's gateway: its health check every 30 s and
+  // JupyterLab's kernelspec refresh every 61 s, nothing else.
+  const besideQuiet = others.every(name => {
+    const of = idleOf(name);
+    return (
+      of.health <= 2.5 && of.specs <= 1.5 && of.all === of.health + of.specs
+    );
+  });
+  /** @param {string} name */
+  const describeGateway = name => {
+    const of = idleOf(name);
+    return `${name} ${fmt(of.all)}/min (${fmt(of.health)} health checks, ${fmt(of.specs)} kernelspec lists)`;
+  };
   /** @type {[string, string, boolean | null][]} */
   const targets = [
     [
@@ -1092,6 +1142,16 @@ function render({
       'Page load with the extension ≤ 1.05× without it',
       `${fmt(median(loads.local) / 1000, 2)} s with, ${fmt(median(loads.plain) / 1000, 2)} s without (${ratio(median(loads.local), median(loads.plain))}); JupyterLab restored after ${fmt(median(restored.local) / 1000, 2)} s with, ${fmt(median(restored.plain) / 1000, 2)} s without (${ratio(median(restored.local), median(restored.plain))}); direct route ${fmt(median(loads.direct) / 1000, 2)} s; extension bundle ${(bundle / 1024).toFixed(1)} KiB; its settings request, awaited before the service managers exist, took ${fmt(median(settingsWaits), 0)} ms`,
       median(loads.local) <= 1.05 * median(loads.plain)
+    ],
+    [
+      'Page load with this server and three gateways configured ≤ 1.05× with one gateway',
+      `${fmt(median(loads.several) / 1000, 2)} s with this server's kernels and three gateways (the notebook's on the first), ${fmt(median(loads.direct) / 1000, 2)} s with one (${ratio(median(loads.several), median(loads.direct))}); JupyterLab restored after ${fmt(median(restored.several) / 1000, 2)} s and ${fmt(median(restored.direct) / 1000, 2)} s (${ratio(median(restored.several), median(restored.direct))})`,
+      median(loads.several) <= 1.05 * median(loads.direct)
+    ],
+    [
+      'Idle, per configured gateway: one light check per 30 s where no kernel of the tab runs',
+      `One idle tab with this server's kernels and three gateways, its notebook's kernel on ${first}: ${[first, ...others].map(describeGateway).join('; ')}. Beside the notebook's gateway, JupyterLab's kernelspec refresh (every 61 s) comes with the health check; ${first} also carries the notebook kernel's list (every 10 s). To the local server ${fmt(sev.local)}/min`,
+      besideQuiet
     ],
     [
       "No requests to the local server's kernel, session or kernelspec API at idle (direct route)",
@@ -1168,6 +1228,7 @@ function render({
     "- Output limit, like with like: both gateways and every JupyterLab run with the iopub output limit raised (`--ZMQChannelsWebsocketConnection.iopub_data_rate_limit=1000000000`, 1 GB/s). Jupyter's default, 1 MB/s, would throttle the local kernel's output in its JupyterLab (an earlier version of this table measured 11.6 MB/s there: the limit, not the route); the proxy applies no limit of its own.",
     '- Browser ceiling rows: a bare WebSocket in a Chromium page (no JupyterLab), same binary v1 protocol, one per gateway; "vs ceiling" compares each route with the ceiling on the gateway it uses (the stock one, or the one with TCP_NODELAY; none for the local kernel). The round-trip and throughput targets judge the direct route against it, on each gateway: what the browser itself allows is the bar, not the Node client.',
     `- Idle traffic: every request of the tab's browser context, by port (local server or gateway), and every kernel message the page sends on its kernel websocket, counted over ${N.idleSeconds} s after the kernel has been idle 12 s. The counter checks, before it counts, that it saw the direct tab's requests to the gateway and its kernel websocket while the tab loaded.`,
+    "- Several backends: a JupyterLab of its own offers this server's kernels and three Kernel Gateways of its own (`offerLocalKernels` and `gateways` in its `overrides.json`); its page loads are interleaved with the others and compared with the direct route's (one gateway), and one idle tab with its notebook's kernel on the first gateway is counted, gateway by gateway.",
     '',
     ...table,
     '',

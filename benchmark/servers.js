@@ -1,6 +1,7 @@
 /**
  * The benchmark's servers, all on 127.0.0.1: two Kernel Gateways (stock,
- * and with the TCP_NODELAY configuration), and one JupyterLab per route.
+ * and with the TCP_NODELAY configuration), one JupyterLab per route, and a
+ * JupyterLab offering its own kernels and three gateways of its own.
  */
 'use strict';
 
@@ -87,8 +88,17 @@ const PORTS = {
   proxy: 19890,
   proxyNodelay: 19893,
   local: 19894,
-  plain: 19895
+  plain: 19895,
+  several: 19896,
+  // The gateways of the "several" lab: the first, and two offered beside it.
+  severalGateways: [19897, 19898, 19899]
 };
+
+/**
+ * The names the "several" lab gives its gateways, in the order of
+ * `PORTS.severalGateways`.
+ */
+const SEVERAL_NAMES = ['first', 'second', 'third'];
 
 /**
  * A route's JupyterLab.
@@ -109,6 +119,8 @@ const PORTS = {
  * @param {string} options.gatewayUrl what the extension uses ('' = local).
  * @param {string[]} [options.extraArgs]
  * @param {boolean} [options.withoutExtension] disable the extension.
+ * @param {Record<string, unknown>} [options.settings] more of the
+ *   extension's settings (in `overrides.json`).
  * @returns {Promise<Lab>}
  */
 async function startLab(options) {
@@ -129,7 +141,8 @@ async function startLab(options) {
       'jupyterlab-kernel-gateway:plugin': {
         gatewayUrl: options.gatewayUrl,
         authToken: options.gatewayUrl ? TOKEN : '',
-        gatewayName: 'bench'
+        gatewayName: 'bench',
+        ...(options.settings ?? {})
       },
       '@jupyterlab/apputils-extension:notification': {
         fetchNews: 'false',
@@ -180,7 +193,8 @@ async function startServers(routes) {
   // The harness raises the gateway's output rate limit (1 MB/s by default).
   /** @type {string[]} */
   const gatewayArgs = [];
-  const [gateway, nodelayGateway] = await Promise.all([
+  const several = !routes || routes.includes('several');
+  const [gateway, nodelayGateway, ...severalGateways] = await Promise.all([
     startGateway({
       port: PORTS.gateway,
       token: TOKEN,
@@ -196,7 +210,17 @@ async function startServers(routes) {
       listKernels: true,
       extraArgs: [...gatewayArgs, `--config=${NODELAY}`],
       logFile: path.join(STATE, 'gateway-nodelay.log')
-    })
+    }),
+    ...(several ? PORTS.severalGateways : []).map((port, i) =>
+      startGateway({
+        port,
+        token: TOKEN,
+        origin: origin(PORTS.several),
+        listKernels: true,
+        extraArgs: gatewayArgs,
+        logFile: path.join(STATE, `gateway-${SEVERAL_NAMES[i]}.log`)
+      })
+    )
   ]);
   /** @param {string} url */
   const proxyArgs = url => [
@@ -232,7 +256,27 @@ async function startServers(routes) {
       ]
     },
     { name: 'local', port: PORTS.local, gatewayUrl: '' },
-    { name: 'plain', port: PORTS.plain, gatewayUrl: '', withoutExtension: true }
+    {
+      name: 'plain',
+      port: PORTS.plain,
+      gatewayUrl: '',
+      withoutExtension: true
+    },
+    // This server's kernels and three gateways, the notebook's on the first.
+    {
+      name: 'several',
+      port: PORTS.several,
+      gatewayUrl: `http://localhost:${PORTS.severalGateways[0]}/`,
+      settings: {
+        gatewayName: SEVERAL_NAMES[0],
+        offerLocalKernels: true,
+        gateways: PORTS.severalGateways.slice(1).map((port, i) => ({
+          gatewayUrl: `http://localhost:${port}/`,
+          authToken: TOKEN,
+          gatewayName: SEVERAL_NAMES[i + 1]
+        }))
+      }
+    }
   ];
   const wanted = specs.filter(spec => !routes || routes.includes(spec.name));
   // Two at a time: the machine has few cores.
@@ -245,11 +289,14 @@ async function startServers(routes) {
   return {
     gateway,
     nodelayGateway,
+    severalGateways,
     labs,
     token: TOKEN,
     async stop() {
       await Promise.all(Object.values(labs).map(lab => lab.stop()));
-      await Promise.all([gateway.stop(), nodelayGateway.stop()]);
+      await Promise.all(
+        [gateway, nodelayGateway, ...severalGateways].map(g => g.stop())
+      );
     }
   };
 }
@@ -281,6 +328,7 @@ module.exports = {
   cpuSeconds,
   machine,
   PORTS,
+  SEVERAL_NAMES,
   TOKEN,
   STATE,
   VENV_BIN,

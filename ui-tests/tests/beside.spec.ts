@@ -23,6 +23,7 @@ import { gateway, ports, tokens, LAB_ROOT } from './servers';
 import { startJupyterLab } from '../../tests/harness/lab';
 
 const LOCAL = `http://127.0.0.1:${ports.lab}`;
+const IMAGES = path.join(__dirname, '..', '..', 'docs', 'images');
 const LOCAL_SPEC = 'Python 3 (ipykernel)';
 const WHERE = "import os; print(os.environ.get('KERNEL_GATEWAY', 'local'))";
 
@@ -432,6 +433,9 @@ test.describe('several gateways', () => {
     await expect(
       section('Notebook · Local').locator('.jp-LauncherCard')
     ).toHaveText([LOCAL_SPEC]);
+    await page
+      .locator('.jp-Launcher-content')
+      .screenshot({ path: path.join(IMAGES, 'launcher-backends.png') });
 
     // A card of the second gateway's section starts its kernel there.
     await section('Notebook · second').locator('.jp-LauncherCard').click();
