@@ -255,6 +255,32 @@ describe('several gateways and local kernels side by side', () => {
       expect((await gateway.kernels.findById(other.id))?.name).toBe(
         'second:python3'
       );
+      // Named the same from the listed model as from its own.
+      expect(gateway.keptKernel(listed[2]!)?.displayName).toMatch(
+        /^Python 3.* \[second\]$/
+      );
+      expect(gateway.keptKernel(listed[2]!)).toEqual(gateway.keptKernel(other));
+      // Sessions too (the file browser names a notebook's kernel after
+      // that kernelspec); connecting to one gives its backend the
+      // kernelspec's own name back.
+      await gateway.sessions.refreshRunning();
+      const notebooks = Array.from(gateway.sessions.running()).filter(model =>
+        sessions.some(session => session.id === model.id)
+      );
+      expect(notebooks.map(model => [model.path, model.kernel?.name])).toEqual([
+        ['several-first.ipynb', 'python3'],
+        ['several-local.ipynb', 'local:python3'],
+        ['several-second.ipynb', 'second:python3']
+      ]);
+      const found = await gateway.sessions.findByPath('several-second.ipynb');
+      expect(found?.kernel?.name).toBe('second:python3');
+      const again = gateway.sessions.connectTo({ model: found! });
+      try {
+        expect(again.kernel?.name).toBe('python3');
+        expect(await execute(again.kernel!, MARKED)).toBe('1 second\n');
+      } finally {
+        again.dispose();
+      }
 
       // The second gateway removed from the list: its kernel keeps running
       // (retired), nothing new starts there.

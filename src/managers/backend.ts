@@ -359,9 +359,9 @@ export class BackendSet implements IDisposable {
    */
   forSpec(name: string | undefined): ISpecRoute {
     for (const backend of this._beside) {
-      const prefix = `${placeOf(backend)}:`;
-      if (name?.startsWith(prefix)) {
-        return { backend, name: name.slice(prefix.length) };
+      const own = this._unprefixed(backend, name);
+      if (own !== undefined) {
+        return { backend, name: own };
       }
     }
     return { backend: this._active, name };
@@ -372,6 +372,24 @@ export class BackendSet implements IDisposable {
    */
   specName(backend: IKernelBackend, name: string): string {
     return backend === this._active ? name : `${placeOf(backend)}:${name}`;
+  }
+
+  /**
+   * The kernelspec name a kernel of `backend` is listed under: the name
+   * its kernelspec is offered under while the backend is offered (so that
+   * JupyterLab names it after the right backend's kernelspec); a retired
+   * backend's kernels keep their own.
+   */
+  listedName(backend: IKernelBackend, name: string): string {
+    return this.offered.includes(backend) ? this.specName(backend, name) : name;
+  }
+
+  /**
+   * The name `backend` itself knows a kernelspec by, from the name it is
+   * offered or listed under (the inverse of {@link listedName}).
+   */
+  ownName(backend: IKernelBackend, name: string): string {
+    return this._unprefixed(backend, name) ?? name;
   }
 
   /**
@@ -408,6 +426,20 @@ export class BackendSet implements IDisposable {
     this._retired = [];
     this._beside = [];
     Signal.clearData(this);
+  }
+
+  /**
+   * `name` without the prefix of `backend`, a backend offered beside; or
+   * undefined if `name` is not one of its kernelspecs.
+   */
+  private _unprefixed(
+    backend: IKernelBackend,
+    name: string | undefined
+  ): string | undefined {
+    const prefix = `${placeOf(backend)}:`;
+    return this._beside.includes(backend) && name?.startsWith(prefix)
+      ? name.slice(prefix.length)
+      : undefined;
   }
 
   /**

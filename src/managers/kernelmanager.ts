@@ -64,7 +64,7 @@ export class RoutingKernelManager
   *running(): IterableIterator<Kernel.IModel> {
     for (const backend of this.backends.backends) {
       for (const model of backend.kernels.running()) {
-        yield this._offered(backend, model);
+        yield this._listed(backend, model);
       }
     }
   }
@@ -92,7 +92,7 @@ export class RoutingKernelManager
     for (const backend of this.backends.backends) {
       const model = await backend.kernels.findById(id);
       if (model) {
-        return this._offered(backend, model);
+        return this._listed(backend, model);
       }
     }
     return undefined;
@@ -102,11 +102,11 @@ export class RoutingKernelManager
     options: Kernel.IKernelConnection.IOptions
   ): Kernel.IKernelConnection {
     const { model } = options;
-    const route = this.backends.forSpec(model.name);
-    const backend = this.backends.forKernel(model.id) ?? route.backend;
+    const backend =
+      this.backends.forKernel(model.id) ??
+      this.backends.forSpec(model.name).backend;
     // The backend knows its kernel by its own kernelspec name.
-    const name =
-      route.backend === backend ? (route.name ?? model.name) : model.name;
+    const name = this.backends.ownName(backend, model.name);
     return backend.kernels.connectTo({ ...options, model: { ...model, name } });
   }
 
@@ -135,13 +135,11 @@ export class RoutingKernelManager
     this._runningChanged.emit(Array.from(this.running()));
   }
 
-  private _offered(
+  private _listed(
     backend: IKernelBackend,
     model: Kernel.IModel
   ): Kernel.IModel {
-    return this.backends.offered.includes(backend)
-      ? { ...model, name: this.backends.specName(backend, model.name) }
-      : model;
+    return { ...model, name: this.backends.listedName(backend, model.name) };
   }
 
   private _runningChanged = new Signal<this, Kernel.IModel[]>(this);

@@ -232,13 +232,13 @@ export class KernelGatewayService implements IKernelGateway {
     if (!backend || backend === this._backends.primary) {
       return undefined;
     }
-    const spec = backend.kernelspecs.specs?.kernelspecs[kernel.name];
+    // Its own kernelspec name, whether the model is the backend's own or
+    // the routing managers' (listed under the offered name).
+    const name = this._backends.ownName(backend, kernel.name);
+    const spec = backend.kernelspecs.specs?.kernelspecs[name];
     return {
       where: backend.label,
-      displayName: offeredDisplayName(
-        backend,
-        spec?.display_name ?? kernel.name
-      )
+      displayName: offeredDisplayName(backend, spec?.display_name ?? name)
     };
   }
 

@@ -2,7 +2,7 @@ import type { Session } from '@jupyterlab/services';
 import type { ISignal } from '@lumino/signaling';
 import { Signal } from '@lumino/signaling';
 
-import type { BackendSet } from './backend';
+import type { BackendSet, IKernelBackend } from './backend';
 import { RoutingManager } from './routing';
 
 type ConnectOptions = Omit<
@@ -27,9 +27,17 @@ export class RoutingSessionManager
     return this._runningChanged;
   }
 
+  /**
+   * The sessions of every backend, backend by backend, their kernels under
+   * the kernelspec names JupyterLab was offered (as the routing kernel
+   * manager lists them): the file browser names a notebook's kernel after
+   * that kernelspec.
+   */
   *running(): IterableIterator<Session.IModel> {
-    for (const part of this.parts()) {
-      yield* part.running();
+    for (const backend of this.backends.backends) {
+      for (const model of backend.sessions.running()) {
+        yield this._listed(backend, model);
+      }
     }
   }
 
@@ -52,11 +60,11 @@ export class RoutingSessionManager
   }
 
   async findById(id: string): Promise<Session.IModel | undefined> {
-    return this._find(part => part.findById(id));
+    return this._find(sessions => sessions.findById(id));
   }
 
   async findByPath(path: string): Promise<Session.IModel | undefined> {
-    return this._find(part => part.findByPath(path));
+    return this._find(sessions => sessions.findByPath(path));
   }
 
   connectTo(
@@ -65,9 +73,17 @@ export class RoutingSessionManager
       'connectToKernel' | 'serverSettings'
     >
   ): Session.ISessionConnection {
-    const backend =
-      this.backends.forSession(options.model.id) ?? this.backends.primary;
-    return backend.sessions.connectTo(options);
+    const { model } = options;
+    const backend = this.backends.forSession(model.id) ?? this.backends.primary;
+    // The backend knows its kernel by its own kernelspec name.
+    const kernel = model.kernel && {
+      ...model.kernel,
+      name: this.backends.ownName(backend, model.kernel.name)
+    };
+    return backend.sessions.connectTo({
+      ...options,
+      model: { ...model, kernel }
+    });
   }
 
   async shutdown(id: string): Promise<void> {
@@ -96,18 +112,33 @@ export class RoutingSessionManager
   }
 
   /**
-   * The first model a backend finds.
+   * The first model a backend finds, listed as by {@link running}.
    */
   private async _find(
-    find: (part: Session.IManager) => Promise<Session.IModel | undefined>
+    find: (sessions: Session.IManager) => Promise<Session.IModel | undefined>
   ): Promise<Session.IModel | undefined> {
-    for (const part of this.parts()) {
-      const model = await find(part);
+    for (const backend of this.backends.backends) {
+      const model = await find(backend.sessions);
       if (model) {
-        return model;
+        return this._listed(backend, model);
       }
     }
     return undefined;
+  }
+
+  private _listed(
+    backend: IKernelBackend,
+    model: Session.IModel
+  ): Session.IModel {
+    return model.kernel
+      ? {
+          ...model,
+          kernel: {
+            ...model.kernel,
+            name: this.backends.listedName(backend, model.kernel.name)
+          }
+        }
+      : model;
   }
 
   private _onRunningChanged(): void {

@@ -311,7 +311,7 @@ function detailRows(
   // Only the kernels where new kernels go: those kept on a previous
   // gateway run elsewhere (their notebooks are named after it).
   const here = Array.from(gateway.kernels.running()).filter(
-    kernel => !gateway.keptKernel(kernel) && gateway.placeOf(kernel.id) === null
+    kernel => !gateway.keptKernel(kernel)
   );
   const displayName = (kernel: Kernel.IModel) =>
     gateway.kernelspecs.specs?.kernelspecs[kernel.name]?.display_name ??

@@ -10,7 +10,14 @@ import * as path from 'path';
 
 import type { IJupyterLabPageFixture } from '@jupyterlab/galata';
 
-import { expect, expectKernelIdle, gatewaySettings, test } from './fixtures';
+import {
+  expect,
+  expectKernelIdle,
+  gatewaySettings,
+  reloadRestored,
+  showNotebook,
+  test
+} from './fixtures';
 import {
   FaultyGateway,
   PRINT_LOOP,
@@ -100,31 +107,10 @@ const marked = (page: IJupyterLabPageFixture, cell: number) =>
   printed(page, cell, MARKED);
 
 /**
- * Reload the page; JupyterLab restores the open notebooks (Galata's own
- * wait expects a Launcher tab, which there is not).
+ * `text` matched literally in a regular expression.
  */
-async function reload(page: IJupyterLabPageFixture): Promise<void> {
-  await page.reload({ waitForIsReady: false });
-  await page.locator('#jupyterlab-splash').waitFor({ state: 'detached' });
-}
-
-/**
- * Bring a restored notebook to the front. While JupyterLab restores the
- * layout it activates the notebook that was current, which can take the
- * front back from one activated meanwhile: click until it stays.
- */
-async function showNotebook(
-  page: IJupyterLabPageFixture,
-  name: string
-): Promise<void> {
-  const tab = page.activity.getTabLocator(name);
-  await expect(async () => {
-    await tab.click();
-    await expect(tab).toHaveAttribute('aria-selected', 'true', {
-      timeout: 1000
-    });
-  }).toPass({ timeout: 30000 });
-  await page.notebook.activate(name);
+function escaped(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 function savedMetadata(file: string): Record<string, unknown> {
@@ -185,7 +171,7 @@ test('local and gateway kernels side by side: each runs where it was chosen, and
   const localIds = (await localKernels()).map(kernel => kernel.id);
   expect(localIds).toHaveLength(1);
   expect(await gateway.kernels()).toHaveLength(1);
-  await reload(page);
+  await reloadRestored(page);
   await showNotebook(page, 'on-local.ipynb');
   await expectKernelIdle(page);
   expect(await where(page, 1)).toBe('local\n');
@@ -358,6 +344,14 @@ test.describe('several gateways', () => {
     expect(await secondKernels()).toHaveLength(1);
     expect(await localKernels()).toHaveLength(1);
 
+    // The file browser names each notebook's kernel as its toolbar does
+    // (after the kernelspec of the backend it runs on).
+    for (const [file, , , shown] of notebooks) {
+      await expect(
+        page.locator('.jp-DirListing-item', { hasText: file })
+      ).toHaveAttribute('title', new RegExp(`\nKernel: ${escaped(shown)}$`));
+    }
+
     // The details panel lists every backend with its kernels.
     await page.locator('.jp-KernelGateway-status').click();
     const details = page.locator('.jp-KernelGateway-details');
@@ -394,7 +388,7 @@ test.describe('several gateways', () => {
     await expect(test).not.toContainText(gateway.url);
     await test.getByRole('button', { name: 'Close' }).click();
 
-    await reload(page);
+    await reloadRestored(page);
     for (const [file, , printed, shown, status] of notebooks) {
       await showNotebook(page, file);
       await expectKernelIdle(page);

@@ -169,3 +169,113 @@ export async function storeRecords(
   };
   return { sessions: await ids('sessions'), kernels: await ids('kernels') };
 }
+
+/**
+ * What the page's JupyterLab exposes that {@link reloadRestored} and
+ * {@link showNotebook} read.
+ */
+interface IRestoringApp {
+  restored: Promise<void>;
+  commands: {
+    commandExecuted: {
+      connect(slot: (sender: unknown, args: ICommandRun) => void): boolean;
+    };
+  };
+  shell: {
+    currentWidget: { id: string } | null;
+    widgets(area: 'main'): Iterable<{
+      id: string;
+      context?: { path: string };
+      sessionContext?: { ready: Promise<void> };
+    }>;
+    activateById(id: string): void;
+  };
+}
+
+interface ICommandRun {
+  id: string;
+  result: Promise<unknown>;
+}
+
+type RestoringWindow = Window & {
+  jupyterapp?: IRestoringApp;
+  kgRouted?: Promise<unknown>;
+};
+
+/**
+ * Reload the page and wait until JupyterLab has put every restored
+ * notebook back. Two things activate a notebook after a reload: the layout
+ * restorer (the one that was current) and then the URL router (the one the
+ * address names, `/lab/tree/…`, opened when the layout is back); a notebook
+ * shown before both are done loses the front again. Galata's own wait
+ * expects a Launcher tab, which there is not.
+ */
+export async function reloadRestored(
+  page: IJupyterLabPageFixture
+): Promise<void> {
+  // Catch the router's command as the new page runs it.
+  await page.addInitScript(() => {
+    const routed = window as RestoringWindow;
+    const hook = setInterval(() => {
+      if (routed.jupyterapp) {
+        clearInterval(hook);
+        routed.jupyterapp.commands.commandExecuted.connect((_, run) => {
+          if (run.id === 'router:tree') {
+            routed.kgRouted = run.result;
+          }
+        });
+      }
+    }, 5);
+  });
+  await page.reload({ waitForIsReady: false });
+  await page.locator('#jupyterlab-splash').waitFor({ state: 'detached' });
+  await page.waitForFunction(
+    () =>
+      !window.location.pathname.includes('/tree/') ||
+      (window as RestoringWindow).kgRouted !== undefined
+  );
+  await page.evaluate(async () => {
+    const routed = window as RestoringWindow;
+    const app = routed.jupyterapp!;
+    await app.restored;
+    await routed.kgRouted;
+    await Promise.all(
+      Array.from(app.shell.widgets('main'), widget =>
+        widget.sessionContext ? widget.sessionContext.ready : undefined
+      )
+    );
+  });
+}
+
+/**
+ * Bring an open notebook to the front, and check that it is the one the
+ * notebook commands (run, save) now act on.
+ */
+export async function showNotebook(
+  page: IJupyterLabPageFixture,
+  name: string
+): Promise<void> {
+  // Activation lands a message-loop turn later: ask until it has.
+  await expect
+    .poll(() =>
+      page.evaluate(file => {
+        const shell = (window as RestoringWindow).jupyterapp!.shell;
+        const named = (widget?: { context?: { path: string } }) =>
+          widget?.context?.path.split('/').pop() ?? null;
+        const widgets = Array.from(shell.widgets('main'));
+        const current = widgets.find(
+          widget => widget.id === shell.currentWidget?.id
+        );
+        const wanted = widgets.find(widget => named(widget) === file);
+        if (wanted && wanted !== current) {
+          shell.activateById(wanted.id);
+        }
+        return named(current);
+      }, name)
+    )
+    .toBe(name);
+  await expect(page.activity.getTabLocator(name)).toHaveAttribute(
+    'aria-selected',
+    'true'
+  );
+}
