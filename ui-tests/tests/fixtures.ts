@@ -176,75 +176,56 @@ export async function storeRecords(
  */
 interface IRestoringApp {
   restored: Promise<void>;
-  commands: {
-    commandExecuted: {
-      connect(slot: (sender: unknown, args: ICommandRun) => void): boolean;
-    };
-  };
   shell: {
     currentWidget: { id: string } | null;
     widgets(area: 'main'): Iterable<{
       id: string;
       context?: { path: string };
-      sessionContext?: { ready: Promise<void> };
+      sessionContext?: { isReady: boolean };
     }>;
     activateById(id: string): void;
   };
 }
 
-interface ICommandRun {
-  id: string;
-  result: Promise<unknown>;
-}
-
-type RestoringWindow = Window & {
-  jupyterapp?: IRestoringApp;
-  kgRouted?: Promise<unknown>;
-};
+type RestoringWindow = Window & { jupyterapp?: IRestoringApp };
 
 /**
  * Reload the page and wait until JupyterLab has put every restored
  * notebook back. Two things activate a notebook after a reload: the layout
- * restorer (the one that was current) and then the URL router (the one the
- * address names, `/lab/tree/…`, opened when the layout is back); a notebook
- * shown before both are done loses the front again. Galata's own wait
- * expects a Launcher tab, which there is not.
+ * restorer (the one that was current) and then the file browser, which
+ * opens the document the address names (`/lab/tree/…`) once the router has
+ * routed, and marks itself `jp-mod-restoring` until it has; a notebook shown
+ * before both are done loses the front again. Galata's own wait expects a
+ * Launcher tab, which there is not.
  */
 export async function reloadRestored(
   page: IJupyterLabPageFixture
 ): Promise<void> {
-  // Catch the router's command as the new page runs it.
-  await page.addInitScript(() => {
-    const routed = window as RestoringWindow;
-    const hook = setInterval(() => {
-      if (routed.jupyterapp) {
-        clearInterval(hook);
-        routed.jupyterapp.commands.commandExecuted.connect((_, run) => {
-          if (run.id === 'router:tree') {
-            routed.kgRouted = run.result;
-          }
-        });
-      }
-    }, 5);
-  });
   await page.reload({ waitForIsReady: false });
   await page.locator('#jupyterlab-splash').waitFor({ state: 'detached' });
-  await page.waitForFunction(
+  await page.evaluate(() => (window as RestoringWindow).jupyterapp?.restored);
+  await expect(
+    page.locator('.jp-FileBrowser.jp-mod-restoring'),
+    'the file browser has opened the document the address names'
+  ).toHaveCount(0, { timeout: 30000 });
+  await expect
+    .poll(
+      () =>
+        page.evaluate(() =>
+          Array.from(
+            (window as RestoringWindow).jupyterapp!.shell.widgets('main')
+          ).every(widget => widget.sessionContext?.isReady ?? true)
+        ),
+      { message: 'every restored notebook has its session', timeout: 60000 }
+    )
+    .toBe(true);
+  // The activation that opening posted lands at the next animation frame.
+  await page.evaluate(
     () =>
-      !window.location.pathname.includes('/tree/') ||
-      (window as RestoringWindow).kgRouted !== undefined
-  );
-  await page.evaluate(async () => {
-    const routed = window as RestoringWindow;
-    const app = routed.jupyterapp!;
-    await app.restored;
-    await routed.kgRouted;
-    await Promise.all(
-      Array.from(app.shell.widgets('main'), widget =>
-        widget.sessionContext ? widget.sessionContext.ready : undefined
+      new Promise(resolve =>
+        requestAnimationFrame(() => requestAnimationFrame(resolve))
       )
-    );
-  });
+  );
 }
 
 /**
