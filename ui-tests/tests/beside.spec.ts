@@ -11,6 +11,7 @@ import * as path from 'path';
 import type { IJupyterLabPageFixture } from '@jupyterlab/galata';
 
 import {
+  escapeRegExp,
   expect,
   expectKernelIdle,
   gatewaySettings,
@@ -105,13 +106,6 @@ const MARKED =
  */
 const marked = (page: IJupyterLabPageFixture, cell: number) =>
   printed(page, cell, MARKED);
-
-/**
- * `text` matched literally in a regular expression.
- */
-function escaped(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
 
 function savedMetadata(file: string): Record<string, unknown> {
   return JSON.parse(fs.readFileSync(path.join(LAB_ROOT, file), 'utf-8'))
@@ -349,7 +343,10 @@ test.describe('several gateways', () => {
     for (const [file, , , shown] of notebooks) {
       await expect(
         page.locator('.jp-DirListing-item', { hasText: file })
-      ).toHaveAttribute('title', new RegExp(`\nKernel: ${escaped(shown)}$`));
+      ).toHaveAttribute(
+        'title',
+        new RegExp(`\nKernel: ${escapeRegExp(shown)}$`)
+      );
     }
 
     // The details panel lists every backend with its kernels.

@@ -57,6 +57,13 @@ export async function expectKernelIdle(
 }
 
 /**
+ * `text` matched literally in a regular expression.
+ */
+export function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
  * The value of a row of the Kernel Gateway details panel (open).
  */
 export function detailValue(page: Page, term: string): Locator {

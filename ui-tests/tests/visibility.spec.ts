@@ -9,6 +9,7 @@ import type { Page, Request } from '@playwright/test';
 
 import {
   detailValue,
+  escapeRegExp,
   expect,
   expectKernelIdle,
   gatewaySettings,
@@ -26,10 +27,6 @@ const LAB_ORIGIN = `http://127.0.0.1:${ports.lab}`;
 test.afterEach(async () => {
   await gateway.shutdownAll();
 });
-
-function escape(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
 
 async function runCommand(page: Page, label: string) {
   await page.keyboard.press('Control+Shift+C');
@@ -84,7 +81,7 @@ test('the status bar shows the gateway, its state and round trip; details and ac
   ).json()) as { version: string };
   await expect(detailValue(page, 'Version (GET /api)')).toHaveText(api.version);
   await expect(details).toContainText(
-    new RegExp(`${escape(GATEWAY_SPEC)}, \\w+: [^ ]*here\\.ipynb`)
+    new RegExp(`${escapeRegExp(GATEWAY_SPEC)}, \\w+: [^ ]*here\\.ipynb`)
   );
   await details
     .locator('.jp-Dialog-content')
