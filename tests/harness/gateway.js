@@ -32,6 +32,31 @@ function freePort() {
 }
 
 /**
+ * Fail at once when `port` on 127.0.0.1 is taken: a server left over from
+ * an earlier run would answer in place of the one about to start (which
+ * then exits), and the run would measure or test the wrong server.
+ *
+ * @param {number} port
+ * @returns {Promise<void>}
+ */
+function assertPortFree(port) {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', error =>
+      reject(
+        /** @type {NodeJS.ErrnoException} */ (error).code === 'EADDRINUSE'
+          ? new Error(
+              `Port ${port} on 127.0.0.1 is in use, maybe by a server left over from an earlier run: stop it (ss -ltnp | grep :${port}) and start again`
+            )
+          : error
+      )
+    );
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve()));
+  });
+}
+
+/**
  * Wait until `url` answers with any HTTP status, or fail after `timeoutMs`.
  *
  * @param {string} url
@@ -135,6 +160,9 @@ function gatewayArgs(options) {
  */
 async function startGateway(options = {}) {
   const port = options.port || (await freePort());
+  if (options.port) {
+    await assertPortFree(port);
+  }
   const token = options.token === undefined ? 'test-token' : options.token;
   const cwd = options.cwd || fs.mkdtempSync(path.join(os.tmpdir(), 'kg-root-'));
   const logFile =
@@ -230,6 +258,7 @@ function stopProcess(child) {
 }
 
 module.exports = {
+  assertPortFree,
   commandError,
   errorMessage,
   freePort,

@@ -8,7 +8,13 @@ const { spawn } = require('child_process');
 const fs = require('fs');
 const path = require('path');
 
-const { processId, stopProcess, waitForHttp, VENV_BIN } = require('./gateway');
+const {
+  assertPortFree,
+  processId,
+  stopProcess,
+  waitForHttp,
+  VENV_BIN
+} = require('./gateway');
 
 /**
  * Start a JupyterLab whose directories all lie under `options.dir`: root/
@@ -31,6 +37,7 @@ async function startJupyterLab(options) {
   for (const sub of ['root', 'settings', 'user-settings', 'config']) {
     fs.mkdirSync(dir(sub), { recursive: true });
   }
+  await assertPortFree(options.port);
   const output = options.logFile ? fs.openSync(options.logFile, 'w') : 'ignore';
   const child = spawn(
     path.join(VENV_BIN, 'jupyter'),
