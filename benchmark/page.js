@@ -13,7 +13,10 @@
  *
  * @typedef {Window & typeof globalThis & {
  *   jupyterapp: import('@jupyterlab/application').JupyterFrontEnd,
- *   __bench?: {session: import('@jupyterlab/services').Session.ISessionConnection},
+ *   __bench?: {
+ *     session: import('@jupyterlab/services').Session.ISessionConnection,
+ *     bare?: import('@jupyterlab/services').Kernel.IKernelConnection
+ *   },
  *   __benchRestored?: number
  * }} BenchWindow
  */

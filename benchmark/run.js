@@ -39,7 +39,7 @@ const N = {
   warmup: QUICK ? 5 : 20,
   rtt: QUICK ? 40 : 300,
   batch: QUICK ? 20 : 25,
-  throughputRuns: QUICK ? 2 : 5,
+  throughputRuns: QUICK ? 2 : 9,
   throughputMB: QUICK ? 10 : 50,
   starts: QUICK ? 2 : 5,
   loads: QUICK ? 2 : 20,
@@ -74,6 +74,8 @@ const N = {
  * @property {number[]} rttReply milliseconds to each `execute_reply`.
  * @property {number[]} rttIdle milliseconds to each status `idle`.
  * @property {number[]} throughput MB/s of each output run.
+ * @property {number[]} bareThroughput (direct routes) MB/s of each output
+ *   run through JupyterLab's kernel connection alone, in the same page.
  * @property {boolean} [throughputComplete] whether the last run's output
  *   arrived whole.
  * @property {boolean | null} large whether the >10 MiB message arrived.
@@ -101,6 +103,18 @@ const LIMIT_ROUTES = [
 ];
 /** @type {Route[]} */
 const ALL_ROUTES = [...BROWSER_ROUTES, ...LIMIT_ROUTES];
+/** The routes of this extension. @type {BrowserRoute[]} */
+const DIRECT_ROUTES = ['direct', 'direct-nodelay'];
+
+/**
+ * Whether `route` is one of this extension's.
+ *
+ * @param {Route} route
+ * @returns {route is BrowserRoute}
+ */
+function isDirectRoute(route) {
+  return /** @type {Route[]} */ (DIRECT_ROUTES).includes(route);
+}
 
 /**
  * Whether `route` is measured in a JupyterLab page.
@@ -192,6 +206,52 @@ async function pageStartKernel(page, stalls = { count: 0 }) {
 }
 
 /**
+ * In the page: start a second kernel on the gateway of the page's session
+ * and connect to it with JupyterLab's own kernel connection class, taken
+ * from the session's connection, with the same server settings, but not
+ * through the kernel manager: none of this extension's listeners (the
+ * heartbeat, the shutdown watch) are attached to it. What it measures is
+ * JupyterLab's cost per message, in the same page as the direct route.
+ *
+ * @param {Page} page
+ */
+function pageStartBare(page) {
+  return page.evaluate(async () => {
+    const bench = /** @type {BenchWindow} */ (window).__bench;
+    const kernel = bench?.session.kernel;
+    if (!bench || !kernel) {
+      throw new Error('no kernel started in the page');
+    }
+    const settings = kernel.serverSettings;
+    const response = await settings.fetch(`${settings.baseUrl}api/kernels`, {
+      method: 'POST',
+      body: '{}'
+    });
+    const model = await response.json();
+    const Connection =
+      /** @type {new (options: import('@jupyterlab/services').Kernel.IKernelConnection.IOptions) => import('@jupyterlab/services').Kernel.IKernelConnection} */ (
+        kernel.constructor
+      );
+    const bare = new Connection({ model, serverSettings: settings });
+    await bare.info;
+    bench.bare = bare;
+  });
+}
+
+/**
+ * Shut down the kernel `pageStartBare` started.
+ *
+ * @param {Page} page
+ */
+function pageShutdownBare(page) {
+  return page.evaluate(async () => {
+    const bench = /** @type {BenchWindow} */ (window).__bench;
+    await bench?.bare?.shutdown();
+    bench?.bare?.dispose();
+  });
+}
+
+/**
  * Shut down the kernel `pageStartKernel` started.
  *
  * @param {Page} page
@@ -244,11 +304,11 @@ function pageRtt(page, n) {
  * @param {number} [timeoutMs]
  * @returns {Promise<{ms: number, bytes: number, done: boolean}>}
  */
-function pageOutput(page, code, timeoutMs = 120000) {
+function pageOutput(page, code, timeoutMs = 120000, bare = false) {
   return page.evaluate(
-    async ({ code, timeoutMs }) => {
-      const kernel = /** @type {BenchWindow} */ (window).__bench?.session
-        .kernel;
+    async ({ code, timeoutMs, bare }) => {
+      const bench = /** @type {BenchWindow} */ (window).__bench;
+      const kernel = bare ? bench?.bare : bench?.session.kernel;
       if (!kernel) {
         throw new Error('no kernel started in the page');
       }
@@ -280,7 +340,7 @@ function pageOutput(page, code, timeoutMs = 120000) {
       clearTimeout(timer);
       return { ms: performance.now() - sent, bytes, done };
     },
-    { code, timeoutMs }
+    { code, timeoutMs, bare }
   );
 }
 
@@ -325,6 +385,7 @@ async function main() {
       rttReply: [],
       rttIdle: [],
       throughput: [],
+      bareThroughput: [],
       large: null,
       start: [],
       stalls: { count: 0 },
@@ -450,10 +511,34 @@ async function main() {
       }
     }
 
-    // Output throughput and one large message.
+    // Output throughput and one large message. Each run starts with the
+    // next route, so that no route always follows the same one; on the
+    // direct routes JupyterLab's kernel connection alone (see
+    // pageStartBare) runs beside the extension's, in alternating order.
     console.log('Throughput…');
+    for (const route of DIRECT_ROUTES) {
+      await pageStartBare(pages[route]);
+    }
+    /** @param {{ms: number, bytes: number}} run */
+    const mbPerSecond = ({ ms, bytes }) => bytes / 2 ** 20 / (ms / 1000);
+    /** @param {BrowserRoute} route */
+    const measureBare = async route => {
+      const run = await pageOutput(
+        pages[route],
+        FLUSHED(N.throughputMB),
+        120000,
+        true
+      );
+      results[route].bareThroughput.push(mbPerSecond(run));
+    };
     for (let i = 0; i < N.throughputRuns; i++) {
-      for (const route of ALL_ROUTES) {
+      const first = i % ALL_ROUTES.length;
+      const order = [...ALL_ROUTES.slice(first), ...ALL_ROUTES.slice(0, first)];
+      for (const route of order) {
+        const bareFirst = i % 2 === 1;
+        if (bareFirst && isDirectRoute(route)) {
+          await measureBare(route);
+        }
         const { ms, bytes } = await measured(route, () =>
           isBrowserRoute(route)
             ? pageOutput(pages[route], FLUSHED(N.throughputMB))
@@ -461,9 +546,15 @@ async function main() {
                 .execute(FLUSHED(N.throughputMB))
                 .then(r => ({ ms: r.idle, bytes: r.bytes }))
         );
-        results[route].throughput.push(bytes / 2 ** 20 / (ms / 1000));
+        results[route].throughput.push(mbPerSecond({ ms, bytes }));
         results[route].throughputComplete = bytes >= N.throughputMB * 2 ** 20;
+        if (!bareFirst && isDirectRoute(route)) {
+          await measureBare(route);
+        }
       }
+    }
+    for (const route of DIRECT_ROUTES) {
+      await pageShutdownBare(pages[route]);
     }
     for (const route of ALL_ROUTES) {
       const { bytes } = isBrowserRoute(route)
@@ -1061,6 +1152,8 @@ function render({
   const rtt = route => median(results[route].rttReply);
   /** @param {Route} route */
   const mbps = route => median(results[route].throughput);
+  /** @param {Route} route */
+  const bareMbps = route => median(results[route].bareThroughput);
   const rows = ALL_ROUTES.map(route => {
     const r = results[route];
     const ceiling = ceilingOf(route);
@@ -1125,7 +1218,7 @@ function render({
     ],
     [
       'Throughput ≥ 0.95× the browser ceiling on the same gateway (stock and TCP_NODELAY)',
-      `${pairs.map(([route, ceiling, name]) => `${name}: direct ${fmt(mbps(route))} MB/s vs ceiling ${fmt(mbps(ceiling))} (${ratio(mbps(route), mbps(ceiling))})`).join('; ')}. For reference, the proxy ${fmt(mbps('proxy'))} / ${fmt(mbps('proxy-nodelay'))}, the Node limit ${fmt(mbps('limit'))} / ${fmt(mbps('limit-nodelay'))}`,
+      `${pairs.map(([route, ceiling, name]) => `${name}: direct ${fmt(mbps(route))} MB/s vs ceiling ${fmt(mbps(ceiling))} (${ratio(mbps(route), mbps(ceiling))})`).join('; ')}. JupyterLab's own kernel connection, in the same page without this extension's listeners: ${fmt(bareMbps('direct'))} / ${fmt(bareMbps('direct-nodelay'))} MB/s (${ratio(bareMbps('direct'), mbps('browser-ws'))} / ${ratio(bareMbps('direct-nodelay'), mbps('browser-ws-nodelay'))} of the ceiling; the direct route gets ${ratio(mbps('direct'), bareMbps('direct'))} / ${ratio(mbps('direct-nodelay'), bareMbps('direct-nodelay'))} of it). For reference, the proxy ${fmt(mbps('proxy'))} / ${fmt(mbps('proxy-nodelay'))}, the Node limit ${fmt(mbps('limit'))} / ${fmt(mbps('limit-nodelay'))}`,
       mbpsMet
     ],
     [
@@ -1203,7 +1296,7 @@ function render({
   const browserHop = rtt('browser-ws-nodelay') - rtt('limit-nodelay');
   const findings = [
     `- **Round trips.** On the stock gateway every route, even the Node limit, sits near ${fmt(rtt('limit'), 0)} ms: the gateway's small replies wait for the client's delayed ACK (Nagle's algorithm is on). The browser routes see the same stall: direct ${fmt(rtt('direct'))} ms, the bare WebSocket ${fmt(rtt('browser-ws'))} ms (${ratio(rtt('direct'), rtt('browser-ws'))}). With \`gateway-config/kernel_gateway_nodelay.py\` the direct route drops to ${fmt(rtt('direct-nodelay'))} ms, against ${fmt(rtt('browser-ws-nodelay'))} ms for the bare WebSocket on the same gateway (${ratio(rtt('direct-nodelay'), rtt('browser-ws-nodelay'))}) and ${fmt(rtt('limit-nodelay'))} ms for Node: Chromium's own hop (renderer, network process) costs about ${fmt(browserHop)} ms, JupyterLab's message handling and this extension about ${fmt(gap)} ms more.${rtt('direct-nodelay') > 1.1 * rtt('browser-ws-nodelay') ? ` At a few milliseconds a fixed cost weighs heavily: that ${fmt(gap)} ms is what misses the 1.10× target with TCP_NODELAY.` : ''}`,
-    `- **Throughput.** A bare WebSocket in a Chromium page, with the same binary protocol and no JupyterLab, receives ${fmt(mbps('browser-ws'))} MB/s from the stock gateway and ${fmt(mbps('browser-ws-nodelay'))} from the one with TCP_NODELAY, ${ratio(mbps('browser-ws'), mbps('limit'))} of what Node receives: the browser, not the route, is the bottleneck on loopback (2 cores shared by Chromium, the gateway and the kernel). The direct route gets ${ratio(mbps('direct'), mbps('browser-ws'))} of that ceiling on the stock gateway and ${ratio(mbps('direct-nodelay'), mbps('browser-ws-nodelay'))} with TCP_NODELAY; the difference is what JupyterLab and this extension do with each message in the page (JupyterLab's deserializer, its kernel connection's signals and the cell's future), since browser, protocol and gateway are the same. The proxy gets ${ratio(mbps('proxy'), mbps('browser-ws'))} of the ceiling. What the proxy's hop costs shows more clearly elsewhere: ${fmt(proxy.cpu, 2)} s of notebook-server CPU (direct: ${fmt(direct.cpu, 2)} s) and the >10 MiB message, which the proxy drops (Jupyter Server's gateway websocket client keeps Tornado's 10 MiB message limit, loses its connection to the gateway and the cell never completes in the page). The local kernel, with the same raised output limit as the gateways, gets ${fmt(mbps('local'))} MB/s.`,
+    `- **Throughput.** A bare WebSocket in a Chromium page, with the same binary protocol and no JupyterLab, receives ${fmt(mbps('browser-ws'))} MB/s from the stock gateway and ${fmt(mbps('browser-ws-nodelay'))} from the one with TCP_NODELAY, ${ratio(mbps('browser-ws'), mbps('limit'))} of what Node receives: the browser, not the route, is the bottleneck on loopback (2 cores shared by Chromium, the gateway and the kernel). The direct route gets ${ratio(mbps('direct'), mbps('browser-ws'))} of that ceiling on the stock gateway and ${ratio(mbps('direct-nodelay'), mbps('browser-ws-nodelay'))} with TCP_NODELAY; browser, protocol and gateway are the same, so the difference is what the page does with each message. How much of it is this extension's: in the same page, JupyterLab's own kernel connection class, connected to a kernel of the same gateway but not through this extension's kernel manager (no heartbeat, no shutdown watch), gets ${fmt(bareMbps('direct'))} and ${fmt(bareMbps('direct-nodelay'))} MB/s (${ratio(bareMbps('direct'), mbps('browser-ws'))} and ${ratio(bareMbps('direct-nodelay'), mbps('browser-ws-nodelay'))} of the ceiling), measured in alternation with the direct route, which gets ${ratio(mbps('direct'), bareMbps('direct'))} and ${ratio(mbps('direct-nodelay'), bareMbps('direct-nodelay'))} of it; the rest of the gap is JupyterLab's (its deserializer copies each part of a message before decoding it, and every message goes through its kernel connection's promise chain and signals) and its page's (a larger heap to collect, its timers). The proxy gets ${ratio(mbps('proxy'), mbps('browser-ws'))} of the ceiling. What the proxy's hop costs shows more clearly elsewhere: ${fmt(proxy.cpu, 2)} s of notebook-server CPU (direct: ${fmt(direct.cpu, 2)} s) and the >10 MiB message, which the proxy drops (Jupyter Server's gateway websocket client keeps Tornado's 10 MiB message limit, loses its connection to the gateway and the cell never completes in the page). The local kernel, with the same raised output limit as the gateways, gets ${fmt(mbps('local'))} MB/s.`,
     `- **Page load.** With no gateway configured the extension adds ${(bundle / 1024).toFixed(0)} KiB of JavaScript and one request on the critical path: its service-manager plugin reads its settings (${fmt(median(settingsWaits), 0)} ms, median) before it hands JupyterLab the kernel, kernelspec and session managers (see \`src/index.ts\`), so that a configured gateway is used from the first request. It takes them as the server parsed and checked them: checking them again in the page with JupyterLab's schema validator compiled the schema first, about 45 ms here before JupyterLab could start (\`src/gateway/settings.ts\`). Otherwise the page makes the same requests in the same order with and without it (plus the kernelspec logo). JupyterLab is restored after ${fmt(median(restored.local) / 1000, 2)} s with, ${fmt(median(restored.plain) / 1000, 2)} s without (${ratio(median(restored.local), median(restored.plain))}); the notebook's kernel is idle after ${fmt(median(loads.local) / 1000, 2)} s with, ${fmt(median(loads.plain) / 1000, 2)} s without (${ratio(median(loads.local), median(loads.plain))}; single loads range ${fmt(Math.min(...loads.local, ...loads.plain) / 1000, 2)}–${fmt(Math.max(...loads.local, ...loads.plain) / 1000, 2)} s). "Kernel idle" is the notebook's kernel reporting \`idle\` on its websocket (the notebook toolbar's indicator says "idle" from the moment it is drawn, before a kernel exists, so it cannot serve). Each load opens a workspace of its own (\`/lab/workspaces/load-<i>/tree/load.ipynb\`): the lab with the extension also serves the local-kernel measures, and what a workspace holds changes how JupyterLab restores it. In ${stepped.local} of ${N.loads} loads with the extension and ${stepped.plain} of ${N.loads} without, JupyterLab, once restored, waited about 1 s, idle (no request, no long task), before it asked for the notebook in the URL: its router's \`apputils:load-statedb\` handler awaits a 500 ms debounced workspace save, which every state-database write during restoration re-arms (file browser columns, layout, the recent-documents list, itself debounced 500 ms). That wait is JupyterLab's, with or without the extension; whether it falls on a load depends on the workspace. Loads rotate their order and wait for the previous kernel to shut down.`,
     `- **Idle traffic** (per minute, one tab with a notebook open and its kernel idle, ${N.idleSeconds} s). The direct route sends Jupyter's kernel, session and kernelspec API on the local server ${fmt(d.localKernelApi)} requests: its kernels are on the gateway. It does poll this extension's session store on the local server (\`/kernel-gateway/\`, the session and kernel records every tab and browser of the user shares; ${fmt(d.localStore)}/min), where the proxy route polls Jupyter's own kernel and session API instead (${fmt(p.localKernelApi)}/min). To the local server in all: direct ${httpTo(d, 'local')}; proxy ${httpTo(p, 'local')}. To the gateway: ${httpTo(d, 'gateway')} (\`GET /api\` is the health check, every 30 s; \`/api/kernels\` the kernel list, which the page's kernel and session managers check at each of their 10 s polls). On the kernel websocket the direct tab sent ${wsOf(d)} (its keep-alive probe is a \`kernel_info_request\` on the control channel, every 30 s while the kernel is idle); the proxy tab sent ${wsOf(p)}.${reconnected.length ? ` (Before counting, the kernel had to be reconnected in the ${reconnected.join(' and the ')} tab: it did not report idle within a minute.)` : ''}`,
     `- **Cost per kernel message** (\`benchmark/messages.js\`, which runs alone too: a cell printing ${MESSAGE_COUNT} flushed lines, one stream message each, in a notebook on the gateway; with the output keeper, and in the same page with that plugin disabled in the page config):`,
@@ -1221,7 +1314,7 @@ function render({
     `Run ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC with \`scripts/benchmark.sh${QUICK ? ' --quick' : ''}\` on ${machine()}, Node ${process.version}, Debian Chromium; the measures took ${fmt(minutes, 0)} min (the extension's build before them aside). 1-minute load average ${fmt(load.before)} before the benchmark started its servers, ${fmt(median(load.during))} (median; max ${fmt(Math.max(...load.during))}) while it measured, its own load included. All servers on 127.0.0.1; routes measured interleaved, in batches.`,
     '',
     `- Round trips: ${N.rtt} executions of \`1+1\` per route after ${N.warmup} warm-up; "RTT" is sending \`execute_request\` to receiving \`execute_reply\`, "to idle" to the status \`idle\`.`,
-    `- Throughput: a cell writing ${N.throughputMB} MB in 1 MB flushed chunks, median of ${N.throughputRuns}; ">10 MiB message": one unflushed ${LARGE_BYTES / 2 ** 20} MiB write arrives whole.`,
+    `- Throughput: a cell writing ${N.throughputMB} MB in 1 MB flushed chunks, median of ${N.throughputRuns}, each run starting with the next route; ">10 MiB message": one unflushed ${LARGE_BYTES / 2 ** 20} MiB write arrives whole.`,
     `- Kernel start: from starting a session to the kernel's \`kernel_info\` reply, median of ${N.starts}.`,
     '- Notebook-server CPU: user + system seconds of the JupyterLab server process during the round trips and output phases.',
     '- TCP_NODELAY rows: the gateway (and, for the proxy, the Jupyter server) run with `gateway-config/kernel_gateway_nodelay.py`.',
