@@ -108,6 +108,17 @@ function runCell(page) {
     }
     let count = 0;
     let last = 'none';
+    // What reached the kernel connection (anyMessage is emitted as each
+    // message arrives; iopubMessage once JupyterLab's message chain has
+    // handled it): tells a stalled chain from a silent gateway.
+    let arrived = 0;
+    let lastArrived = 'none';
+    kernel.anyMessage.connect((_, args) => {
+      if (args.direction === 'recv') {
+        arrived++;
+        lastArrived = `${args.msg.channel} ${args.msg.header.msg_type}`;
+      }
+    });
     /** @type {Promise<void>} */
     const done = new Promise(resolve => {
       kernel.iopubMessage.connect((_, msg) => {
@@ -140,7 +151,7 @@ function runCell(page) {
         () =>
           reject(
             new Error(
-              `The cell did not finish within 120 s: ${count} stream messages received, the last iopub message ${last}, run-cell ${ran ? 'resolved' : 'pending'}, kernel ${kernel.status} (${kernel.connectionStatus}), the notebook's kernel ${panel.sessionContext.session?.kernel?.id === kernel.id ? 'unchanged' : 'changed'}`
+              `The cell did not finish within 120 s: ${count} stream messages received, the last iopub message ${last}; ${arrived} messages arrived, the last ${lastArrived}; run-cell ${ran ? 'resolved' : 'pending'}, kernel ${kernel.status} (${kernel.connectionStatus}), the notebook's kernel ${panel.sessionContext.session?.kernel?.id === kernel.id ? 'unchanged' : 'changed'}`
             )
           ),
         120000
