@@ -115,6 +115,7 @@ async function open(
     launchOptions?: LaunchOptionsChooser;
     withIdentity?: boolean;
     userName?: () => Promise<string>;
+    heartbeat?: boolean;
   } = {}
 ): Promise<GatewayBackend> {
   const backend = makeBackend({
@@ -122,6 +123,7 @@ async function open(
     url: options.url,
     settings: options.settings,
     launchOptions: options.launchOptions,
+    heartbeat: options.heartbeat,
     localUserName:
       options.withIdentity === false
         ? undefined
@@ -400,4 +402,50 @@ describe('kernel actions on Enterprise Gateway', () => {
     await kernel.restart();
     expect((await execute(kernel, "print('x' in dir())")).trim()).toBe('False');
   });
+});
+
+describe('the heartbeat on Enterprise Gateway', () => {
+  // Enterprise Gateway runs on Jupyter Server 1, which takes the kernel's
+  // state from every status message, a probe's included, and "nudges" a
+  // kernel it believes idle when a websocket reconnects: the nudge swallows
+  // the first IOPub message that comes, a line of output of a cell that is
+  // in fact running. So while a cell's output flows, the heartbeat sends no
+  // probe: what arrives shows the path works.
+  it("leaves the gateway's view of a printing cell busy", async () => {
+    const backend = await open({ heartbeat: true });
+    const session = await backend.sessions.startNew(notebook('chatty.ipynb'));
+    const kernel = session.kernel!;
+    await kernel.info;
+    let probes = 0;
+    kernel.anyMessage.connect((_, args) => {
+      if (args.direction === 'send' && args.msg.channel === 'control') {
+        probes++;
+      }
+    });
+    let lines = 0;
+    const future = kernel.requestExecute({
+      code: 'import time\nfor i in range(16):\n    print(i, flush=True)\n    time.sleep(0.5)'
+    });
+    future.onIOPub = msg => {
+      if (msg.header.msg_type === 'stream') {
+        lines++;
+      }
+    };
+    // Over three probe intervals of output.
+    await waitFor(() => lines >= 14, 20000, 'fourteen lines');
+    const state = async () => {
+      const response = await fetch(
+        `${eg.url}api/kernels/${kernel.id}?token=${eg.token}`
+      );
+      return ((await response.json()) as { execution_state: string })
+        .execution_state;
+    };
+    expect(await state()).toBe('busy');
+    expect(probes).toBe(0);
+    await future.done;
+    // A quiet cell is probed, and the path is known to be alive.
+    await execute(kernel, 'import time; time.sleep(5)');
+    expect(probes).toBeGreaterThan(0);
+    expect(backend.requester.health.state).toBe('connected');
+  }, 60000);
 });

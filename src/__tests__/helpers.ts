@@ -179,6 +179,10 @@ export function makeBackend(
      * The tab's `sessionStorage` (client ids); else none is kept.
      */
     clientIds?: IKeyValueStorage;
+    /**
+     * Probe each kernel's websocket, as the page does.
+     */
+    heartbeat?: boolean;
   } = {}
 ): GatewayBackend {
   const gateway = options.gateway ?? LISTING;
@@ -205,7 +209,8 @@ export function makeBackend(
     launchOptions: options.launchOptions,
     localUserName: options.localUserName,
     clientIds: options.clientIds,
-    standby: () => false
+    standby: () => false,
+    heartbeat: options.heartbeat
   });
 }
 

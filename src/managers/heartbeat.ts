@@ -15,7 +15,12 @@ import type { IDisposable } from '@lumino/disposable';
  * messages it causes (`kernel_info_request` is one of the page's
  * `untracked_message_types`), so running cells, their output and the
  * kernel status shown are not disturbed. Two probes without an answer
- * within 3 s each mean the path is silent.
+ * within 3 s each mean the path is silent. While messages keep arriving
+ * (a cell printing), they show the path works and no probe is sent: a
+ * gateway on Jupyter Server 1 (Enterprise Gateway) takes a probe's status
+ * messages for the kernel's, believes a running kernel idle, and when the
+ * websocket reconnects "nudges" it — which swallows the next IOPub
+ * message, a line of the running cell's output.
  *
  * While the kernel is idle it probes every `keepAliveSeconds` instead: the
  * traffic also keeps proxies that close idle connections (nginx's
@@ -78,7 +83,9 @@ export class KernelHeartbeat implements IDisposable {
   }
 
   private _onMessage(_: unknown, args: Kernel.IAnyMessageArgs): void {
-    if (args.direction === 'send' && args.msg.channel === 'shell') {
+    if (args.direction === 'recv') {
+      this._lastHeard = Date.now();
+    } else if (args.msg.channel === 'shell') {
       this._lastRequest = Date.now();
       this._hurry();
     }
@@ -128,6 +135,12 @@ export class KernelHeartbeat implements IDisposable {
     if (this._connection.connectionStatus !== 'connected') {
       // JupyterLab is (re)connecting by itself: wait.
       this._schedule(BUSY_PROBE_MS);
+      return;
+    }
+    const heardAgo = Date.now() - this._lastHeard;
+    if (this._silentSince === null && heardAgo < BUSY_PROBE_MS) {
+      // Messages are arriving: the path works, no probe needed yet.
+      this._schedule(BUSY_PROBE_MS - heardAgo);
       return;
     }
     this._probing = true;
@@ -215,6 +228,7 @@ export class KernelHeartbeat implements IDisposable {
   private _timer: ReturnType<typeof setTimeout> | undefined;
   private _lastRequest = 0;
   private _lastAnswer = 0;
+  private _lastHeard = 0;
   private _misses = 0;
   private _silentSince: number | null = null;
   private _reconnected = false;
