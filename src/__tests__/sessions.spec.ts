@@ -9,6 +9,7 @@ import path from 'path';
 
 import type { GatewayBackend } from '../managers/gatewaybackend';
 import { MemoryStorage } from '../store/browserstore';
+import type { IBackendStore, ISessionStores } from '../store/store';
 import type { ITestBrowser, StoreKind } from './helpers';
 import {
   LISTING,
@@ -278,6 +279,45 @@ describe.each<StoreKind>(['server', 'browser'])(
       });
     });
 
+    describe('sessions listed while a vanished kernel’s session is dropped', () => {
+      it('does not dispose a session started meanwhile', async () => {
+        const device = browser(kind);
+        // A tab, since closed, left a session.
+        const closed = open(kind, { inBrowser: device });
+        const culled = await closed.sessions.startNew(notebook('culled.ipynb'));
+        const culledKernel = culled.kernel!.id;
+        culled.dispose();
+        closed.dispose();
+        const drops = heldDrops(device.tab().stores);
+        const backend = makeBackend({ stores: drops.stores });
+        backends.push(backend);
+        await backend.sessions.ready;
+        // Its kernel vanishes: JupyterLab's next poll (within 10 s) drops
+        // the session, and its store answers slowly.
+        const held = drops.holdNext();
+        await deleteKernelDirectly(LISTING, culledKernel);
+        await waitFor(held.asked, 15000, 'the poll to drop culled.ipynb');
+        // Started meanwhile: its start lists the sessions again, alongside.
+        const second = await backend.sessions.startNew(
+          notebook('second.ipynb')
+        );
+        held.release();
+        await drops.answered;
+        await waitFor(
+          () =>
+            Array.from(backend.sessions.running())
+              .map(model => model.path)
+              .join() === 'second.ipynb',
+          5000,
+          'the sessions listed: second.ipynb alone'
+        );
+        expect(second.isDisposed).toBe(false);
+        expect((await execute(second.kernel!, 'print(6 * 7)')).trim()).toBe(
+          '42'
+        );
+      }, 40000);
+    });
+
     describe('a kernel the gateway shuts down (culling, another client)', () => {
       it('is noticed from its shutdown_reply, well before the next poll', async () => {
         const backend = open(kind);
@@ -340,3 +380,60 @@ it('a gateway answers 403 to listing kernels, as Kernel Gateway does by default'
   );
   expect(response.status).toBe(403);
 });
+
+/**
+ * Session stores whose next drop of a vanished kernel's session
+ * (`deleteSession` with a kernel id) is done at once but answered only when
+ * the test releases it: a slow session store.
+ */
+function heldDrops(stores: ISessionStores): {
+  stores: ISessionStores;
+  holdNext(): { asked: () => boolean; release: () => void };
+  /**
+   * Resolves once a held drop has been answered.
+   */
+  answered: Promise<void>;
+} {
+  let next: { ask: () => void; released: Promise<void> } | null = null;
+  let answer!: () => void;
+  const answered = new Promise<void>(resolve => (answer = resolve));
+  const held = (store: IBackendStore): IBackendStore => ({
+    kind: store.kind,
+    get isDisposed() {
+      return store.isDisposed;
+    },
+    dispose: () => store.dispose(),
+    changed: store.changed,
+    sessions: () => store.sessions(),
+    addSession: session => store.addSession(session),
+    updateSession: (id, changes) => store.updateSession(id, changes),
+    deleteSession: async (id, kernelId) => {
+      const hold = next;
+      const result = store.deleteSession(id, kernelId);
+      if (hold && kernelId !== undefined) {
+        next = null;
+        hold.ask();
+        await hold.released;
+        setTimeout(answer);
+      }
+      return result;
+    },
+    kernels: () => store.kernels(),
+    addKernel: (id, kernel) => store.addKernel(id, kernel),
+    deleteKernel: id => store.deleteKernel(id)
+  });
+  return {
+    answered,
+    stores: {
+      info: stores.info,
+      forBackend: backendId => held(stores.forBackend(backendId))
+    },
+    holdNext() {
+      let asked = false;
+      let release!: () => void;
+      const released = new Promise<void>(resolve => (release = resolve));
+      next = { ask: () => (asked = true), released };
+      return { asked: () => asked, release };
+    }
+  };
+}

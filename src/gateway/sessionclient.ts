@@ -36,8 +36,12 @@ export class ClientSessionClient implements Session.ISessionAPIClient {
    */
   async listRunning(): Promise<Session.IModel[]> {
     const writes = this._writes;
-    let sessions = await this._store.sessions();
-    if (sessions.length === 0) {
+    const known = await this._store.sessions();
+    if (
+      known.length === 0 &&
+      writes === this._writes &&
+      this._pending.size === 0
+    ) {
       return [];
     }
     let alive: Kernel.IModel[];
@@ -45,46 +49,39 @@ export class ClientSessionClient implements Session.ISessionAPIClient {
       alive = await this._kernels.listRunning();
     } catch (error) {
       console.debug('Kernel Gateway: sessions not verified:', error);
-      return sessions.map(session => toModel(session));
+      return (await this._settled(() => this._store.sessions())).map(session =>
+        toModel(session)
+      );
     }
+    // Only a kernel known when the kernels were listed can be missing from
+    // them: another device may have given a session a kernel since.
+    const listed = new Set(known.map(session => pair(session)));
+    const kernels = new Map(alive.map(kernel => [kernel.id, kernel]));
     // The sessions as they are now, not as they were when the kernel list
     // was asked for: JupyterLab applies this list to the open sessions, so a
     // stale path would rename a notebook renamed meanwhile back (its next
     // save writing the old file), and a session started meanwhile would be
-    // missing. Its kernel is in `alive` (the kernel client adds kernels
-    // started during the list).
-    // Only a kernel known when the kernels were listed can be missing from
-    // them: another device may have given a session a kernel since.
-    const listed = new Set(sessions.map(session => pair(session)));
-    // Read again until no write of this client happened meanwhile (a write
-    // still under way would be missing from what the store answers).
-    for (
-      let seen = writes, reads = 0;
-      seen !== this._writes && reads < 3;
-      reads++
-    ) {
-      seen = this._writes;
-      await Promise.all([...this._pending].map(write => write.catch(() => 0)));
-      sessions = await this._store.sessions();
-    }
-    const kernels = new Map(alive.map(kernel => [kernel.id, kernel]));
-    const models: Session.IModel[] = [];
-    for (const session of sessions) {
-      const kernel = kernels.get(session.kernel.id);
-      if (kernel) {
-        models.push(toModel(session, kernel));
-      } else if (
-        listed.has(pair(session)) &&
-        (await this._dropIfStillOn(session))
-      ) {
-        // Gone from the gateway (culled, shut down elsewhere, restarted).
-        this._onDropped?.(session);
-      } else {
-        // Another device gave it a kernel meanwhile: next time.
-        models.push(toModel(session));
+    // missing — and its new connection disposed. Its kernel is in `alive`
+    // (the kernel client adds kernels started during the list).
+    return this._settled(async () => {
+      const models: Session.IModel[] = [];
+      for (const session of await this._store.sessions()) {
+        const kernel = kernels.get(session.kernel.id);
+        if (kernel) {
+          models.push(toModel(session, kernel));
+        } else if (
+          listed.has(pair(session)) &&
+          (await this._dropIfStillOn(session))
+        ) {
+          // Gone from the gateway (culled, shut down elsewhere, restarted).
+          this._onDropped?.(session);
+        } else {
+          // Another device gave it a kernel meanwhile: next time.
+          models.push(toModel(session));
+        }
       }
-    }
-    return models;
+      return models;
+    });
   }
 
   async getModel(id: string): Promise<Session.IModel> {
@@ -293,6 +290,22 @@ export class ClientSessionClient implements Session.ISessionAPIClient {
     } catch (error) {
       console.debug('Kernel Gateway: stale session not dropped:', error);
       return false;
+    }
+  }
+
+  /**
+   * What `read` answers once no write of this client happened while it
+   * read (a write under way might be missing from it): read again, after
+   * the writes are done, at most twice more.
+   */
+  private async _settled<T>(read: () => Promise<T>): Promise<T> {
+    for (let reads = 1; ; reads++) {
+      await Promise.all([...this._pending].map(write => write.catch(() => 0)));
+      const writes = this._writes;
+      const result = await read();
+      if (writes === this._writes || reads === 3) {
+        return result;
+      }
     }
   }
 
