@@ -506,10 +506,37 @@ export async function startCell(
   index: number,
   code: string
 ) {
-  await page.notebook.setCell(index, 'code', code);
+  await page.notebook.setCell(index, 'code', '');
+  // Written into the cell's model, not typed: CodeMirror indents a typed
+  // new line after a loop's body by itself, and under load the typed
+  // indentation came on top of it (an IndentationError, once).
+  await page.evaluate(
+    ({ index, code }) => {
+      const app = (window as unknown as SourceWindow).jupyterapp;
+      app.shell.currentWidget.content.widgets[
+        index
+      ].model.sharedModel.setSource(code);
+    },
+    { index, code }
+  );
   await page.notebook.selectCells(index);
   await page.keyboard.press('Control+Enter');
 }
+
+/**
+ * What `startCell` reaches of the page: the current notebook's cells.
+ */
+type SourceWindow = {
+  jupyterapp: {
+    shell: {
+      currentWidget: {
+        content: {
+          widgets: { model: { sharedModel: { setSource(s: string): void } } }[];
+        };
+      };
+    };
+  };
+};
 
 /**
  * Wait until `output` (a cell's printed stream) shows one more line than it
