@@ -297,11 +297,17 @@ describe.each<StoreKind>(['server', 'browser'])(
         const held = drops.holdNext();
         await deleteKernelDirectly(LISTING, culledKernel);
         await waitFor(held.asked, 15000, 'the poll to drop culled.ipynb');
-        // Started meanwhile: its start lists the sessions again, alongside.
-        const second = await backend.sessions.startNew(
-          notebook('second.ipynb')
-        );
+        // Started meanwhile: its start lists the sessions again, alongside,
+        // and connects before the slow list is answered — unless the held
+        // list is one JupyterLab's start waits for (a refresh), which leaves
+        // no connection to dispose: released after 5 s then.
+        const starting = backend.sessions.startNew(notebook('second.ipynb'));
+        await Promise.race([
+          starting,
+          new Promise(resolve => setTimeout(resolve, 5000))
+        ]);
         held.release();
+        const second = await starting;
         await drops.answered;
         await waitFor(
           () =>
