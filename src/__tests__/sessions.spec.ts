@@ -7,6 +7,8 @@
 import fs from 'fs';
 import path from 'path';
 
+import type { Session } from '@jupyterlab/services';
+
 import type { GatewayBackend } from '../managers/gatewaybackend';
 import { MemoryStorage } from '../store/browserstore';
 import type { IBackendStore, ISessionStores } from '../store/store';
@@ -48,6 +50,27 @@ function open(
   const backend = makeBackend({ ...options, stores: tab.stores });
   backends.push(backend);
   return backend;
+}
+
+/**
+ * Start a session of `path` while an answer the test holds is pending, and
+ * release that answer once the start has connected, or after 5 s when the
+ * start waits for the held answer itself (a refresh under way that it
+ * joined): that start then connects after the answer, with nothing of its
+ * own to dispose.
+ */
+async function startWhileHeld(
+  backend: GatewayBackend,
+  path: string,
+  release: () => void
+): Promise<Session.ISessionConnection> {
+  const starting = backend.sessions.startNew(notebook(path));
+  await Promise.race([
+    starting,
+    new Promise(resolve => setTimeout(resolve, 5000))
+  ]);
+  release();
+  return starting;
 }
 
 beforeAll(() => clearServerStore([LISTING, PRIVATE]));
@@ -262,10 +285,11 @@ describe.each<StoreKind>(['server', 'browser'])(
         const held = list.holdNext();
         const refreshing = backend.sessions.refreshRunning();
         await held.asked;
-        const second = await backend.sessions.startNew(
-          notebook('second.ipynb')
+        const second = await startWhileHeld(
+          backend,
+          'second.ipynb',
+          held.release
         );
-        held.release();
         await refreshing;
         expect(
           Array.from(backend.sessions.running())
@@ -298,16 +322,12 @@ describe.each<StoreKind>(['server', 'browser'])(
         await deleteKernelDirectly(LISTING, culledKernel);
         await waitFor(held.asked, 15000, 'the poll to drop culled.ipynb');
         // Started meanwhile: its start lists the sessions again, alongside,
-        // and connects before the slow list is answered — unless the held
-        // list is one JupyterLab's start waits for (a refresh), which leaves
-        // no connection to dispose: released after 5 s then.
-        const starting = backend.sessions.startNew(notebook('second.ipynb'));
-        await Promise.race([
-          starting,
-          new Promise(resolve => setTimeout(resolve, 5000))
-        ]);
-        held.release();
-        const second = await starting;
+        // and connects before the slow list is answered.
+        const second = await startWhileHeld(
+          backend,
+          'second.ipynb',
+          held.release
+        );
         await drops.answered;
         await waitFor(
           () =>
