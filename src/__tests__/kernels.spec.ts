@@ -2,7 +2,8 @@
  * Kernels on a real Kernel Gateway, through JupyterLab's stock
  * KernelManager built with the extension's clients.
  */
-import type { Kernel } from '@jupyterlab/services';
+import { ServerConnection } from '@jupyterlab/services';
+import type { Kernel, KernelMessage } from '@jupyterlab/services';
 
 import type { GatewayBackend } from '../managers/gatewaybackend';
 import {
@@ -43,6 +44,54 @@ describe('kernels on the gateway', () => {
     );
     expect(out.trim()).toBe('1');
     expect(await gatewayKernelIds(LISTING)).toContain(kernel.id);
+  });
+
+  it('decodes what the gateway sends as JupyterLab does, copying only binary buffers', async () => {
+    const serializer = kernel.serverSettings.serializer;
+    const ours = serializer.deserialize;
+    const frames: { data: ArrayBuffer; protocol?: string }[] = [];
+    serializer.deserialize = (data, protocol) => {
+      frames.push({ data, protocol });
+      return ours(data, protocol);
+    };
+    let opened: KernelMessage.ICommOpenMsg | undefined;
+    const target = (_: unknown, msg: KernelMessage.ICommOpenMsg) => {
+      opened = msg;
+    };
+    kernel.registerCommTarget('kg-test', target);
+    try {
+      const out = await execute(
+        kernel,
+        [
+          'from comm import create_comm',
+          "create_comm(target_name='kg-test', data={'text': 'é'}, buffers=[b'\\x00\\xffabc', bytes(range(256))])",
+          "print('π ≈ 3.14159 ✓')"
+        ].join('\n')
+      );
+      expect(out).toBe('π ≈ 3.14159 ✓\n');
+    } finally {
+      serializer.deserialize = ours;
+      kernel.removeCommTarget('kg-test', target);
+    }
+    expect(opened?.content.data).toEqual({ text: 'é' });
+    const buffers = (opened?.buffers ?? []) as DataView[];
+    expect(
+      buffers.map(b =>
+        Array.from(new Uint8Array(b.buffer, b.byteOffset, b.byteLength))
+      )
+    ).toEqual([[0, 255, 97, 98, 99], Array.from({ length: 256 }, (_, i) => i)]);
+    // A buffer kept (by a widget) does not keep the whole frame alive.
+    for (const buffer of buffers) {
+      expect(buffer.byteLength).toBe(buffer.buffer.byteLength);
+    }
+    // Every frame came in the binary v1 protocol and decodes exactly as
+    // JupyterLab's own deserializer decodes it.
+    const stock = ServerConnection.makeSettings().serializer;
+    expect(frames.length).toBeGreaterThan(4);
+    for (const { data, protocol } of frames) {
+      expect(protocol).toBe('v1.kernel.websocket.jupyter.org');
+      expect(ours(data, protocol)).toEqual(stock.deserialize(data, protocol));
+    }
   });
 
   it('sends KERNEL_USERNAME and the configured KERNEL_* variables', async () => {

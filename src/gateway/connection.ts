@@ -1,6 +1,7 @@
 import { ServerConnection } from '@jupyterlab/services';
 
 import type { IGatewayConfig } from './config';
+import { v1DecodingInPlace } from './serializer';
 
 /**
  * The `fetch` signature used by `ServerConnection.ISettings`.
@@ -46,7 +47,9 @@ export interface IConnectionOptions {
  * - `fetch` is wrapped by {@link sanitizingFetch}, which rebuilds every
  *   request with only the headers the gateway needs, the token in the URL (a
  *   CORS preflight carries no `Authorization` header, and Kernel Gateway
- *   refuses a preflight without a token), and no cookies, no referrer.
+ *   refuses a preflight without a token), and no cookies, no referrer;
+ * - messages of the v1 protocol are decoded without copying them first
+ *   ({@link v1DecodingInPlace}).
  */
 export function makeGatewaySettings(
   config: IGatewayConfig | ConfigSource,
@@ -55,7 +58,7 @@ export function makeGatewaySettings(
   const current: ConfigSource =
     typeof config === 'function' ? config : () => config;
   const network = options.fetch ?? defaultFetch;
-  const settings = ServerConnection.makeSettings({
+  const stock = ServerConnection.makeSettings({
     baseUrl: current().url,
     wsUrl: current().wsUrl,
     appUrl: '',
@@ -65,6 +68,10 @@ export function makeGatewaySettings(
     fetch: sanitizingFetch(current, network),
     ...(options.WebSocket ? { WebSocket: options.WebSocket } : {})
   });
+  const settings: ServerConnection.ISettings = {
+    ...stock,
+    serializer: v1DecodingInPlace(stock.serializer)
+  };
   // Kernel connections read these when they open a websocket: always the
   // configuration in force. (The base URL of a backend never changes.)
   return Object.defineProperties(settings, {
