@@ -69,11 +69,12 @@ export class KernelHeartbeat implements IDisposable {
     if (this._probing) {
       return;
     }
-    // The path answered less than a busy interval ago: the next probe is
-    // due a busy interval after that answer, not at once. One probe per
-    // request would add a control message, and the status messages it
-    // causes, to every execution (a measurable share of a fast round trip).
-    this._schedule(Math.max(0, this._lastAnswer + BUSY_PROBE_MS - Date.now()));
+    // Something came through the path less than a busy interval ago (a
+    // probe's answer, any message): the next probe is due a busy interval
+    // after that, not at once. One probe per request would add a control
+    // message, and the status messages it causes, to every execution (a
+    // measurable share of a fast round trip).
+    this._schedule(Math.max(0, this._lastHeard + BUSY_PROBE_MS - Date.now()));
   }
 
   private _onStatus(_: unknown, status: Kernel.Status): void {
@@ -155,7 +156,6 @@ export class KernelHeartbeat implements IDisposable {
     }
     if (answered) {
       this._misses = 0;
-      this._lastAnswer = Date.now();
       if (this._silentSince !== null) {
         this._silentSince = null;
         this._reconnected = false;
@@ -227,7 +227,6 @@ export class KernelHeartbeat implements IDisposable {
   private _options: KernelHeartbeat.IOptions;
   private _timer: ReturnType<typeof setTimeout> | undefined;
   private _lastRequest = 0;
-  private _lastAnswer = 0;
   private _lastHeard = 0;
   private _misses = 0;
   private _silentSince: number | null = null;
