@@ -139,13 +139,21 @@ async function open(
 }
 
 /**
- * Kernels on an Enterprise Gateway, asked by id (it lists none).
+ * What an Enterprise Gateway says of a kernel, asked by id (it lists
+ * none); `undefined` when it has no such kernel.
  */
-async function exists(gateway: ITestGateway, id: string): Promise<boolean> {
+async function gatewayKernel(
+  gateway: ITestGateway,
+  id: string
+): Promise<{ execution_state: string } | undefined> {
   const response = await fetch(
     `${gateway.url}api/kernels/${id}?token=${gateway.token}`
   );
-  return response.ok;
+  return response.ok ? response.json() : undefined;
+}
+
+async function exists(gateway: ITestGateway, id: string): Promise<boolean> {
+  return (await gatewayKernel(gateway, id)) !== undefined;
 }
 
 /**
@@ -416,13 +424,8 @@ describe('the heartbeat on Enterprise Gateway', () => {
     const backend = await open({ heartbeat: true });
     const session = await backend.sessions.startNew(notebook('chatty.ipynb'));
     const kernel = session.kernel!;
-    const state = async () => {
-      const response = await fetch(
-        `${eg.url}api/kernels/${kernel.id}?token=${eg.token}`
-      );
-      return ((await response.json()) as { execution_state: string })
-        .execution_state;
-    };
+    const state = async () =>
+      (await gatewayKernel(eg, kernel.id))?.execution_state;
     // The gateway learns the kernel's state from the status messages it
     // sees once its watch of the kernel's output has joined, which can be
     // after the first ones (under load, after the first cells): run an

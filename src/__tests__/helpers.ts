@@ -215,6 +215,62 @@ export function makeBackend(
 }
 
 /**
+ * One held answer: when the call it holds was made, and its release.
+ */
+export interface IHeldAnswer {
+  /**
+   * Resolves once the held call has been made.
+   */
+  asked: Promise<void>;
+  wasAsked(): boolean;
+  release(): void;
+}
+
+/**
+ * A gate that holds the answer to one call, as a busy or distant server
+ * would: the test arms it (`holdNext`); the fake that makes the call takes
+ * the hold (`take`, so that later calls pass), makes the call at once and
+ * answers only once the test releases it.
+ */
+export class AnswerGate {
+  holdNext(): IHeldAnswer {
+    let ask!: () => void;
+    let release!: () => void;
+    let asked = false;
+    const askedPromise = new Promise<void>(resolve => (ask = resolve));
+    const released = new Promise<void>(resolve => (release = resolve));
+    this._next = {
+      ask: () => {
+        asked = true;
+        ask();
+      },
+      released
+    };
+    return { asked: askedPromise, wasAsked: () => asked, release };
+  }
+
+  /**
+   * The armed hold, if any, disarmed: call `ask()` once the call is made,
+   * and answer once `released` resolves.
+   */
+  take(): { ask: () => void; released: Promise<void> } | null {
+    const next = this._next;
+    this._next = null;
+    return next;
+  }
+
+  /**
+   * Whether a hold is armed (the fake decides whether a call is the one to
+   * hold before it takes it).
+   */
+  get armed(): boolean {
+    return this._next !== null;
+  }
+
+  private _next: { ask: () => void; released: Promise<void> } | null = null;
+}
+
+/**
  * A `fetch` that can hold an answer to the kernel list (`GET api/kernels`),
  * as a busy or distant gateway would: the test arms it, learns when the list
  * was asked for, does what must happen meanwhile, then releases the answer,
@@ -225,16 +281,19 @@ export function heldKernelList(): {
   /**
    * Hold the next kernel list request (later ones pass).
    */
-  holdNext(): { asked: Promise<void>; release: () => void };
+  holdNext(): IHeldAnswer;
 } {
-  let next: { ask: () => void; released: Promise<void> } | null = null;
+  const gate = new AnswerGate();
   return {
     fetch: async (input, init) => {
       const url = new URL(String(input));
       const method = init?.method ?? 'GET';
-      const held = next;
-      if (held && method === 'GET' && url.pathname.endsWith('/api/kernels')) {
-        next = null;
+      if (
+        gate.armed &&
+        method === 'GET' &&
+        url.pathname.endsWith('/api/kernels')
+      ) {
+        const held = gate.take()!;
         // Asked now: the gateway computes the list now, answers later.
         const answer = fetch(input, init);
         held.ask();
@@ -243,14 +302,7 @@ export function heldKernelList(): {
       }
       return fetch(input, init);
     },
-    holdNext() {
-      let ask!: () => void;
-      let release!: () => void;
-      const asked = new Promise<void>(resolve => (ask = resolve));
-      const released = new Promise<void>(resolve => (release = resolve));
-      next = { ask, released };
-      return { asked, release };
-    }
+    holdNext: () => gate.holdNext()
   };
 }
 

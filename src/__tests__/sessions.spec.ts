@@ -12,8 +12,9 @@ import type { Session } from '@jupyterlab/services';
 import type { GatewayBackend } from '../managers/gatewaybackend';
 import { MemoryStorage } from '../store/browserstore';
 import type { IBackendStore, ISessionStores } from '../store/store';
-import type { ITestBrowser, StoreKind } from './helpers';
+import type { IHeldAnswer, ITestBrowser, StoreKind } from './helpers';
 import {
+  AnswerGate,
   LISTING,
   PRIVATE,
   clearServerStore,
@@ -320,7 +321,7 @@ describe.each<StoreKind>(['server', 'browser'])(
         // the session, and its store answers slowly.
         const held = drops.holdNext();
         await deleteKernelDirectly(LISTING, culledKernel);
-        await waitFor(held.asked, 15000, 'the poll to drop culled.ipynb');
+        await waitFor(held.wasAsked, 15000, 'the poll to drop culled.ipynb');
         // Started meanwhile: its start lists the sessions again, alongside,
         // and connects before the slow list is answered.
         const second = await startWhileHeld(
@@ -414,13 +415,13 @@ it('a gateway answers 403 to listing kernels, as Kernel Gateway does by default'
  */
 function heldDrops(stores: ISessionStores): {
   stores: ISessionStores;
-  holdNext(): { asked: () => boolean; release: () => void };
+  holdNext(): IHeldAnswer;
   /**
    * Resolves once a held drop has been answered.
    */
   answered: Promise<void>;
 } {
-  let next: { ask: () => void; released: Promise<void> } | null = null;
+  const gate = new AnswerGate();
   let answer!: () => void;
   const answered = new Promise<void>(resolve => (answer = resolve));
   const held = (store: IBackendStore): IBackendStore => ({
@@ -434,10 +435,9 @@ function heldDrops(stores: ISessionStores): {
     addSession: session => store.addSession(session),
     updateSession: (id, changes) => store.updateSession(id, changes),
     deleteSession: async (id, kernelId) => {
-      const hold = next;
+      const hold = kernelId !== undefined ? gate.take() : null;
       const result = store.deleteSession(id, kernelId);
-      if (hold && kernelId !== undefined) {
-        next = null;
+      if (hold) {
         hold.ask();
         await hold.released;
         setTimeout(answer);
@@ -454,12 +454,6 @@ function heldDrops(stores: ISessionStores): {
       info: stores.info,
       forBackend: backendId => held(stores.forBackend(backendId))
     },
-    holdNext() {
-      let asked = false;
-      let release!: () => void;
-      const released = new Promise<void>(resolve => (release = resolve));
-      next = { ask: () => (asked = true), released };
-      return { asked: () => asked, release };
-    }
+    holdNext: () => gate.holdNext()
   };
 }
