@@ -616,16 +616,10 @@ test.describe('Connect to a Kernel Gateway…', () => {
 
     // Removed from the settings: the notebook keeps its kernel until moved.
     await page.evaluate(async () => {
-      const registry = await (
-        window as unknown as {
-          galata: {
-            getPlugin(id: string): Promise<{
-              set(plugin: string, key: string, value: unknown): Promise<void>;
-            }>;
-          };
-        }
-      ).galata.getPlugin('@jupyterlab/apputils-extension:settings');
-      await registry.set('jupyterlab-kernel-gateway:plugin', 'gateways', []);
+      const registry = await window.galata.getPlugin(
+        '@jupyterlab/apputils-extension:settings'
+      );
+      await registry!.set('jupyterlab-kernel-gateway:plugin', 'gateways', []);
     });
     const told = toast(page, 'Kernels are no longer offered on added');
     await expect(told).toBeVisible();

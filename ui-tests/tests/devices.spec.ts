@@ -171,13 +171,7 @@ test('every device lists every kernel of this user, also those of a browser that
   await writeNotebook(gone, `${tmpPath}/left.ipynb`);
   await open(gone, tmpPath, 'left.ipynb');
   await gone.evaluate(async () => {
-    const app = (
-      window as unknown as {
-        jupyterapp: {
-          commands: { execute(id: string, args: unknown): Promise<unknown> };
-        };
-      }
-    ).jupyterapp;
+    const app = window.jupyterapp;
     await app.commands.execute('console:create', {
       kernelPreference: { name: 'gateway-python' }
     });
@@ -295,16 +289,7 @@ test('a notebook renamed on one device keeps its kernel on the other', async ({
 
   // The desktop renames it (as the file browser does).
   await page.evaluate(
-    ([from, to]) =>
-      (
-        window as unknown as {
-          jupyterapp: {
-            serviceManager: {
-              contents: { rename(a: string, b: string): Promise<unknown> };
-            };
-          };
-        }
-      ).jupyterapp.serviceManager.contents.rename(from, to),
+    ([from, to]) => window.jupyterapp.serviceManager.contents.rename(from, to),
     [`${tmpPath}/before.ipynb`, `${tmpPath}/after.ipynb`]
   );
   // The laptop's notebook keeps the kernel…

@@ -8,6 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 
 import type { IJupyterLabPageFixture } from '@jupyterlab/galata';
+import type { NotebookPanel } from '@jupyterlab/notebook';
 import { expect } from '@playwright/test';
 import type { Locator, Page } from '@playwright/test';
 
@@ -512,31 +513,14 @@ export async function startCell(
   // indentation came on top of it (an IndentationError, once).
   await page.evaluate(
     ({ index, code }) => {
-      const app = (window as unknown as SourceWindow).jupyterapp;
-      app.shell.currentWidget.content.widgets[
-        index
-      ].model.sharedModel.setSource(code);
+      const panel = window.jupyterapp.shell.currentWidget as NotebookPanel;
+      panel.content.widgets[index].model.sharedModel.setSource(code);
     },
     { index, code }
   );
   await page.notebook.selectCells(index);
   await page.keyboard.press('Control+Enter');
 }
-
-/**
- * What `startCell` reaches of the page: the current notebook's cells.
- */
-type SourceWindow = {
-  jupyterapp: {
-    shell: {
-      currentWidget: {
-        content: {
-          widgets: { model: { sharedModel: { setSource(s: string): void } } }[];
-        };
-      };
-    };
-  };
-};
 
 /**
  * Wait until `output` (a cell's printed stream) shows one more line than it

@@ -124,15 +124,7 @@ export async function closeNotebook(
 export function pageKernelIds(page: Page): Promise<string[]> {
   return page.evaluate(() =>
     Array.from(
-      (
-        window as unknown as {
-          jupyterapp: {
-            serviceManager: {
-              kernels: { running(): Iterable<{ id: string }> };
-            };
-          };
-        }
-      ).jupyterapp.serviceManager.kernels.running(),
+      window.jupyterapp.serviceManager.kernels.running(),
       kernel => kernel.id
     )
   );

@@ -248,11 +248,9 @@ test.describe('behind nginx, under https and a path prefix', () => {
 async function testConnection(page: Page): Promise<void> {
   // Not awaited in the page: the command ends when its dialog closes.
   await page.evaluate(() => {
-    void (
-      window as unknown as {
-        jupyterapp: { commands: { execute(id: string): Promise<void> } };
-      }
-    ).jupyterapp.commands.execute('jupyterlab-kernel-gateway:test-connection');
+    void window.jupyterapp.commands.execute(
+      'jupyterlab-kernel-gateway:test-connection'
+    );
   });
 }
 
