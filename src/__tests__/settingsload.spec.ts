@@ -136,7 +136,8 @@ describe('an administrator who locked the gateways', () => {
         authToken: 'user-token',
         gateways: [
           {
-            gatewayUrl: 'https://gpu.example.org',
+            // The listed gateway, written otherwise.
+            gatewayUrl: 'https://GPU.example.org',
             gatewayName: 'renamed',
             authToken: 'gpu-token'
           },

@@ -387,6 +387,16 @@ export function sameConfig(a: IGatewayConfig, b: IGatewayConfig): boolean {
 }
 
 /**
+ * A gateway URL setting in the form the extension uses (scheme and host in
+ * lower case, the path ending in one slash); `undefined` when it is not an
+ * HTTP(S) URL the extension accepts.
+ */
+export function canonicalGatewayUrl(raw: unknown): string | undefined {
+  const { value, error } = checkUrl(raw, ['http:', 'https:']);
+  return error === undefined && value !== '' ? value : undefined;
+}
+
+/**
  * Check a URL setting. Only absolute URLs with one of `protocols` are
  * accepted: `javascript:`, `file:`, `data:` and relative URLs are refused.
  * Credentials embedded in the URL are refused too (they would be logged and

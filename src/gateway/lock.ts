@@ -1,3 +1,4 @@
+import { canonicalGatewayUrl } from './config';
 import type { IRawGatewaySettings, ISettingProblem } from './config';
 import { isObject } from './validate';
 
@@ -100,10 +101,10 @@ export function composeSettings(
 }
 
 /**
- * The same gateway URL, a trailing slash aside.
+ * The same gateway URL, written alike or not (case of scheme and host, a
+ * trailing slash).
  */
 function sameUrl(a: unknown, b: unknown): boolean {
-  const bare = (value: unknown) =>
-    typeof value === 'string' ? value.trim().replace(/\/+$/, '') : value;
-  return bare(a) === bare(b);
+  const url = canonicalGatewayUrl(a);
+  return url !== undefined && url === canonicalGatewayUrl(b);
 }
