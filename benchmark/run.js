@@ -534,8 +534,8 @@ async function main() {
     for (let i = 0; i < N.throughputRuns; i++) {
       const first = i % ALL_ROUTES.length;
       const order = [...ALL_ROUTES.slice(first), ...ALL_ROUTES.slice(0, first)];
+      const bareFirst = i % 2 === 1;
       for (const route of order) {
-        const bareFirst = i % 2 === 1;
         if (bareFirst && isDirectRoute(route)) {
           await measureBare(route);
         }

@@ -15,20 +15,30 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const VENV_BIN = path.join(ROOT, '.venv', 'bin');
 
 /**
+ * Listen on `port` of 127.0.0.1 (0: any free one), and close again.
+ *
+ * @param {number} port
+ * @returns {Promise<number>} the port listened on.
+ */
+function listenOnce(port) {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      const { port } = /** @type {net.AddressInfo} */ (server.address());
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
  * Find a free TCP port on 127.0.0.1.
  *
  * @returns {Promise<number>}
  */
 function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = /** @type {net.AddressInfo} */ (server.address());
-      server.close(() => resolve(port));
-    });
-  });
+  return listenOnce(0);
 }
 
 /**
@@ -39,21 +49,16 @@ function freePort() {
  * @param {number} port
  * @returns {Promise<void>}
  */
-function assertPortFree(port) {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', error =>
-      reject(
-        /** @type {NodeJS.ErrnoException} */ (error).code === 'EADDRINUSE'
-          ? new Error(
-              `Port ${port} on 127.0.0.1 is in use, maybe by a server left over from an earlier run: stop it (ss -ltnp | grep :${port}) and start again`
-            )
-          : error
-      )
-    );
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve()));
-  });
+async function assertPortFree(port) {
+  try {
+    await listenOnce(port);
+  } catch (error) {
+    throw /** @type {NodeJS.ErrnoException} */ (error).code === 'EADDRINUSE'
+      ? new Error(
+          `Port ${port} on 127.0.0.1 is in use, maybe by a server left over from an earlier run: stop it (ss -ltnp | grep :${port}) and start again`
+        )
+      : error;
+  }
 }
 
 /**
