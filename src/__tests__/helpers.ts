@@ -259,14 +259,6 @@ export class AnswerGate {
     return next;
   }
 
-  /**
-   * Whether a hold is armed (the fake decides whether a call is the one to
-   * hold before it takes it).
-   */
-  get armed(): boolean {
-    return this._next !== null;
-  }
-
   private _next: { ask: () => void; released: Promise<void> } | null = null;
 }
 
@@ -288,12 +280,11 @@ export function heldKernelList(): {
     fetch: async (input, init) => {
       const url = new URL(String(input));
       const method = init?.method ?? 'GET';
-      if (
-        gate.armed &&
-        method === 'GET' &&
-        url.pathname.endsWith('/api/kernels')
-      ) {
-        const held = gate.take()!;
+      const held =
+        method === 'GET' && url.pathname.endsWith('/api/kernels')
+          ? gate.take()
+          : null;
+      if (held) {
         // Asked now: the gateway computes the list now, answers later.
         const answer = fetch(input, init);
         held.ask();
