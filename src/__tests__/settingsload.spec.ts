@@ -7,10 +7,18 @@ import fs from 'fs';
 import os from 'os';
 import path from 'path';
 
+import { Notification } from '@jupyterlab/apputils';
 import { ServerConnection, SettingManager } from '@jupyterlab/services';
-import { DefaultSchemaValidator } from '@jupyterlab/settingregistry';
+import {
+  DefaultSchemaValidator,
+  SettingRegistry
+} from '@jupyterlab/settingregistry';
+import { Signal } from '@lumino/signaling';
 
 import { loadGatewaySettings, SETTINGS_PLUGIN_ID } from '../gateway/settings';
+import type { IConfigChange } from '../tokens';
+import { watchSettings } from '../ui/settingswatch';
+import { translations } from '../ui/translation';
 import { freePortSync } from './ports';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -166,6 +174,55 @@ describe('an administrator who locked the gateways', () => {
     expect(result.ignored?.[1].message).toContain(
       'https://other.example.org/ cannot be added'
     );
+  });
+
+  it('tells what it ignores once, and again only when that changes', async () => {
+    fs.writeFileSync(
+      locked.userFile,
+      JSON.stringify({ gatewayUrl: 'https://mine.example.org/' })
+    );
+    const registry = new SettingRegistry({
+      connector: locked.settingManager,
+      validator: new DefaultSchemaValidator()
+    });
+    const settings = await registry.load(SETTINGS_PLUGIN_ID);
+    const configured: string[] = [];
+    const watch = watchSettings({
+      settings,
+      gateway: {
+        configure: result => {
+          configured.push(result.config.token);
+          return [];
+        },
+        configChanged: new Signal<unknown, IConfigChange>({})
+      },
+      trans: translations(null),
+      moveSessions: () => Promise.resolve()
+    });
+    const told = () =>
+      Notification.manager.notifications
+        .map(notification => notification.message)
+        .filter(message => message.includes('is not used'));
+    try {
+      // Told when the page loaded (with the other problems), not again at
+      // each edit of a setting the lock leaves to the user.
+      await settings.set('authToken', 'first');
+      await settings.set('authToken', 'second');
+      expect(configured).toEqual(['first', 'second']);
+      expect(told()).toEqual([]);
+
+      // Something else is now ignored: told.
+      await settings.set('gatewayName', 'mine');
+      expect(told()).toEqual([
+        'Your administrator sets the Kernel Gateway URL; yours is not used. Your administrator sets the gateway name; yours is not used.'
+      ]);
+      await settings.set('authToken', 'third');
+      expect(told()).toHaveLength(1);
+      expect(configured).toEqual(['first', 'second', 'second', 'third']);
+    } finally {
+      watch.dispose();
+      settings.dispose();
+    }
   });
 });
 

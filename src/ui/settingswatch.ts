@@ -2,6 +2,7 @@ import { Notification } from '@jupyterlab/apputils';
 import type { ISettingRegistry } from '@jupyterlab/settingregistry';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import type { IDisposable } from '@lumino/disposable';
+import type { ISignal } from '@lumino/signaling';
 import { DisposableDelegate } from '@lumino/disposable';
 
 import { configWarnings, gatewayLabel } from '../gateway/config';
@@ -19,7 +20,10 @@ import type { IConfigChange, IKernelGateway } from '../tokens';
  */
 export function watchSettings(options: {
   settings: ISettingRegistry.ISettings;
-  gateway: IKernelGateway;
+  gateway: {
+    configure: IKernelGateway['configure'];
+    readonly configChanged: ISignal<unknown, IConfigChange>;
+  };
   trans: TranslationBundle;
   /**
    * Start new kernels, where new kernels now go, for these session paths.
@@ -35,20 +39,24 @@ export function watchSettings(options: {
     notice = id;
   };
 
+  const compose = () =>
+    parseComposed(schemaDefaults(settings.schema), settings.user);
+  /** What the administrator's lock ignores, as one message. */
+  const ignoredOf = (result: ReturnType<typeof compose>) =>
+    (result.ignored ?? []).map(problem => problem.message).join(' ');
+  // Told with the other problems when the page loaded; told again only
+  // when it changes, not at every edit of another setting.
+  let toldIgnored = ignoredOf(compose());
+
   const onSettings = () => {
-    const result = parseComposed(
-      schemaDefaults(settings.schema),
-      settings.user
-    );
+    const result = compose();
     const problems = gateway.configure(result);
-    const ignored = result.ignored ?? [];
-    if (problems.length === 0 && ignored.length > 0) {
-      replace(
-        Notification.warning(
-          ignored.map(problem => problem.message).join(' '),
-          { autoClose: false }
-        )
-      );
+    const ignored = ignoredOf(result);
+    if (problems.length === 0) {
+      if (ignored && ignored !== toldIgnored) {
+        replace(Notification.warning(ignored, { autoClose: false }));
+      }
+      toldIgnored = ignored;
     }
     if (problems.length > 0) {
       replace(
