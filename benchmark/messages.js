@@ -24,14 +24,13 @@
 
 const { chromium } = require('../ui-tests/node_modules/playwright-core');
 const { CHROMIUM_LAUNCH } = require('../tests/harness/chromium');
-const { notebookKernelIdle } = require('./page');
+const { notebookKernelIdle, metrics } = require('./page');
 const { startServers, MESSAGE_COUNT, QUICK } = require('./servers');
 const { median, fmt } = require('./stats');
 
 /**
  * @typedef {import('playwright-core').Browser} Browser
  * @typedef {import('playwright-core').Page} Page
- * @typedef {import('playwright-core').CDPSession} CDPSession
  * @typedef {import('./page').BenchWindow} BenchWindow
  * @typedef {'keep' | 'without'} Variant
  *
@@ -165,15 +164,6 @@ function runCell(page) {
     await new Promise(resolve => setTimeout(resolve, 500));
     return count;
   });
-}
-
-/**
- * @param {CDPSession} cdp
- * @returns {Promise<Record<string, number>>}
- */
-async function metrics(cdp) {
-  const { metrics: list } = await cdp.send('Performance.getMetrics');
-  return Object.fromEntries(list.map(metric => [metric.name, metric.value]));
 }
 
 /**

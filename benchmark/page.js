@@ -5,6 +5,7 @@
 
 /**
  * @typedef {import('playwright-core').Page} Page
+ * @typedef {import('playwright-core').CDPSession} CDPSession
  */
 
 /**
@@ -65,4 +66,17 @@ async function notebookKernelIdle(page, timeout = 120000) {
   );
 }
 
-module.exports = { appReady, notebookKernelIdle };
+/**
+ * Chromium's counters of a page so far (the DevTools protocol's
+ * `Performance.getMetrics`, enabled with `Performance.enable`), by name:
+ * `TaskDuration` is the main thread's busy time in seconds.
+ *
+ * @param {CDPSession} cdp
+ * @returns {Promise<Record<string, number>>}
+ */
+async function metrics(cdp) {
+  const { metrics: list } = await cdp.send('Performance.getMetrics');
+  return Object.fromEntries(list.map(metric => [metric.name, metric.value]));
+}
+
+module.exports = { appReady, notebookKernelIdle, metrics };

@@ -22,7 +22,7 @@ const { CHROMIUM_LAUNCH } = require('../tests/harness/chromium');
 const { BrowserWsClient } = require('./browserws');
 const { LimitClient } = require('./limit');
 const { deserialize } = require('./v1');
-const { appReady, notebookKernelIdle } = require('./page');
+const { appReady, notebookKernelIdle, metrics } = require('./page');
 const { quantile, median, fmt } = require('./stats');
 const { messageCost, describe: describeMessages } = require('./messages');
 const {
@@ -39,7 +39,7 @@ const N = {
   warmup: QUICK ? 5 : 20,
   rtt: QUICK ? 40 : 300,
   batch: QUICK ? 20 : 25,
-  throughputRuns: QUICK ? 2 : 9,
+  throughputRuns: QUICK ? 2 : 15,
   throughputMB: QUICK ? 10 : 50,
   starts: QUICK ? 2 : 5,
   loads: QUICK ? 2 : 20,
@@ -74,8 +74,12 @@ const N = {
  * @property {number[]} rttReply milliseconds to each `execute_reply`.
  * @property {number[]} rttIdle milliseconds to each status `idle`.
  * @property {number[]} throughput MB/s of each output run.
+ * @property {number[]} mainMsPerMB (routes received in a Chromium page)
+ *   the page's main-thread milliseconds per MB of each output run.
  * @property {number[]} bareThroughput (direct routes) MB/s of each output
  *   run through JupyterLab's kernel connection alone, in the same page.
+ * @property {number[]} bareMainMsPerMB (direct routes) the page's
+ *   main-thread milliseconds per MB of those runs.
  * @property {boolean} [throughputComplete] whether the last run's output
  *   arrived whole.
  * @property {boolean | null} large whether the >10 MiB message arrived.
@@ -385,7 +389,9 @@ async function main() {
       rttReply: [],
       rttIdle: [],
       throughput: [],
+      mainMsPerMB: [],
       bareThroughput: [],
+      bareMainMsPerMB: [],
       large: null,
       start: [],
       stalls: { count: 0 },
@@ -511,45 +517,89 @@ async function main() {
       }
     }
 
-    // Output throughput and one large message. Each run starts with the
-    // next route, so that no route always follows the same one; on the
-    // direct routes JupyterLab's kernel connection alone (see
-    // pageStartBare) runs beside the extension's, in alternating order.
+    // Output throughput and one large message. Each round starts with the
+    // next route, so that no route always follows the same one; each
+    // direct route runs between its ceiling (the bare WebSocket on the same
+    // gateway) and JupyterLab's kernel connection alone in the same page
+    // (see pageStartBare), the two swapping sides every round, so that a
+    // round's ratio to the ceiling compares two runs seconds apart.
     console.log('Throughput…');
     for (const route of DIRECT_ROUTES) {
       await pageStartBare(pages[route]);
     }
-    /** @param {{ms: number, bytes: number}} run */
-    const mbPerSecond = ({ ms, bytes }) => bytes / 2 ** 20 / (ms / 1000);
+    // Chromium's counters of every page that receives output.
+    /** @type {Partial<Record<Route, import('playwright-core').CDPSession>>} */
+    const cdps = {};
+    for (const [route, page] of [
+      ...Object.entries(pages),
+      ...Object.entries(rawPages)
+    ]) {
+      const cdp = await page.context().newCDPSession(page);
+      await cdp.send('Performance.enable');
+      cdps[/** @type {Route} */ (route)] = cdp;
+    }
+    /**
+     * One output run of `route`, or with `bare` of JupyterLab's kernel
+     * connection alone in its page: MB/s, the page's main-thread
+     * milliseconds per MB received (NaN where no page receives it), and
+     * whether the output arrived whole.
+     *
+     * @param {Route} route
+     * @param {boolean} [bare]
+     */
+    const outputRun = async (route, bare = false) => {
+      const cdp = cdps[route];
+      const before = cdp && (await metrics(cdp));
+      const { ms, bytes } = await (isBrowserRoute(route)
+        ? pageOutput(pages[route], FLUSHED(N.throughputMB), 120000, bare)
+        : limits[route]
+            .execute(FLUSHED(N.throughputMB))
+            .then(r => ({ ms: r.idle, bytes: r.bytes })));
+      const after = cdp && (await metrics(cdp));
+      const mb = bytes / 2 ** 20;
+      return {
+        mbps: mb / (ms / 1000),
+        mainMsPerMB:
+          before && after
+            ? ((after.TaskDuration - before.TaskDuration) * 1000) / mb
+            : NaN,
+        whole: bytes >= N.throughputMB * 2 ** 20
+      };
+    };
+    /** @param {Route} route */
+    const measure = async route => {
+      const run = await measured(route, () => outputRun(route));
+      results[route].throughput.push(run.mbps);
+      results[route].mainMsPerMB.push(run.mainMsPerMB);
+      results[route].throughputComplete = run.whole;
+    };
     /** @param {BrowserRoute} route */
     const measureBare = async route => {
-      const run = await pageOutput(
-        pages[route],
-        FLUSHED(N.throughputMB),
-        120000,
-        true
-      );
-      results[route].bareThroughput.push(mbPerSecond(run));
+      const run = await outputRun(route, true);
+      results[route].bareThroughput.push(run.mbps);
+      results[route].bareMainMsPerMB.push(run.mainMsPerMB);
     };
+    // A round's units: a direct route with its ceiling and its bare
+    // connection, or one other route.
+    const units = ALL_ROUTES.filter(
+      route => !DIRECT_ROUTES.some(direct => ceilingOf(direct) === route)
+    );
     for (let i = 0; i < N.throughputRuns; i++) {
-      const first = i % ALL_ROUTES.length;
-      const order = [...ALL_ROUTES.slice(first), ...ALL_ROUTES.slice(0, first)];
-      const bareFirst = i % 2 === 1;
-      for (const route of order) {
-        if (bareFirst && isDirectRoute(route)) {
-          await measureBare(route);
+      const first = i % units.length;
+      for (const unit of [...units.slice(first), ...units.slice(0, first)]) {
+        const ceiling = ceilingOf(unit);
+        if (!isDirectRoute(unit) || !ceiling) {
+          await measure(unit);
+          continue;
         }
-        const { ms, bytes } = await measured(route, () =>
-          isBrowserRoute(route)
-            ? pageOutput(pages[route], FLUSHED(N.throughputMB))
-            : limits[route]
-                .execute(FLUSHED(N.throughputMB))
-                .then(r => ({ ms: r.idle, bytes: r.bytes }))
-        );
-        results[route].throughput.push(mbPerSecond({ ms, bytes }));
-        results[route].throughputComplete = bytes >= N.throughputMB * 2 ** 20;
-        if (!bareFirst && isDirectRoute(route)) {
-          await measureBare(route);
+        if (i % 2 === 0) {
+          await measure(ceiling);
+          await measure(unit);
+          await measureBare(unit);
+        } else {
+          await measureBare(unit);
+          await measure(unit);
+          await measure(ceiling);
         }
       }
     }
@@ -1154,6 +1204,18 @@ function render({
   const mbps = route => median(results[route].throughput);
   /** @param {Route} route */
   const bareMbps = route => median(results[route].bareThroughput);
+  /** @param {Route} route */
+  const mainMs = route => median(results[route].mainMsPerMB);
+  /** @param {Route} route */
+  const bareMainMs = route => median(results[route].bareMainMsPerMB);
+  /**
+   * The share of a route's output runs its page's main thread is busy.
+   *
+   * @param {Route} route
+   */
+  const busyShare = route => (mainMs(route) * mbps(route)) / 1000;
+  /** @param {number} share */
+  const percent = share => `${fmt(100 * share, 0)}%`;
   const rows = ALL_ROUTES.map(route => {
     const r = results[route];
     const ceiling = ceilingOf(route);
@@ -1237,7 +1299,7 @@ function render({
     ],
     [
       'Throughput ≥ 0.95× the browser ceiling on the same gateway (stock and TCP_NODELAY)',
-      `${pairs.map(([route, ceiling, name]) => `${name}: direct ${fmt(mbps(route))} MB/s vs ceiling ${fmt(mbps(ceiling))} (${ratio(mbps(route), mbps(ceiling))}; round by round ${spread(roundRatios(route, ceiling))})`).join('; ')}. JupyterLab's own kernel connection, in the same page without this extension's listeners: ${fmt(bareMbps('direct'))} / ${fmt(bareMbps('direct-nodelay'))} MB/s (${ratio(bareMbps('direct'), mbps('browser-ws'))} / ${ratio(bareMbps('direct-nodelay'), mbps('browser-ws-nodelay'))} of the ceiling; the direct route gets ${ratio(mbps('direct'), bareMbps('direct'))} / ${ratio(mbps('direct-nodelay'), bareMbps('direct-nodelay'))} of it). For reference, the proxy ${fmt(mbps('proxy'))} / ${fmt(mbps('proxy-nodelay'))}, the Node limit ${fmt(mbps('limit'))} / ${fmt(mbps('limit-nodelay'))}`,
+      `${pairs.map(([route, ceiling, name]) => `${name}: direct ${fmt(mbps(route))} MB/s vs ceiling ${fmt(mbps(ceiling))} (${ratio(mbps(route), mbps(ceiling))}; round by round ${spread(roundRatios(route, ceiling))}; the page's main thread busy ${fmt(mainMs(route), 1)} ms per MB received, the ceiling's ${fmt(mainMs(ceiling), 1)}, ${ratio(mainMs(route), mainMs(ceiling))})`).join('; ')}. JupyterLab's own kernel connection, in the same page without this extension's listeners: ${fmt(bareMbps('direct'))} / ${fmt(bareMbps('direct-nodelay'))} MB/s (${ratio(bareMbps('direct'), mbps('browser-ws'))} / ${ratio(bareMbps('direct-nodelay'), mbps('browser-ws-nodelay'))} of the ceiling; the direct route gets ${ratio(mbps('direct'), bareMbps('direct'))} / ${ratio(mbps('direct-nodelay'), bareMbps('direct-nodelay'))} of it). For reference, the proxy ${fmt(mbps('proxy'))} / ${fmt(mbps('proxy-nodelay'))}, the Node limit ${fmt(mbps('limit'))} / ${fmt(mbps('limit-nodelay'))}`,
       mbpsMet
     ],
     [
@@ -1315,7 +1377,8 @@ function render({
   const browserHop = rtt('browser-ws-nodelay') - rtt('limit-nodelay');
   const findings = [
     `- **Round trips.** On the stock gateway every route, even the Node limit, sits near ${fmt(rtt('limit'), 0)} ms: the gateway's small replies wait for the client's delayed ACK (Nagle's algorithm is on). The browser routes see the same stall: direct ${fmt(rtt('direct'))} ms, the bare WebSocket ${fmt(rtt('browser-ws'))} ms (${ratio(rtt('direct'), rtt('browser-ws'))}). With \`gateway-config/kernel_gateway_nodelay.py\` the direct route drops to ${fmt(rtt('direct-nodelay'))} ms, against ${fmt(rtt('browser-ws-nodelay'))} ms for the bare WebSocket on the same gateway (${ratio(rtt('direct-nodelay'), rtt('browser-ws-nodelay'))}) and ${fmt(rtt('limit-nodelay'))} ms for Node: Chromium's own hop (renderer, network process) costs about ${fmt(browserHop)} ms, JupyterLab's message handling and this extension about ${fmt(gap)} ms more.${rtt('direct-nodelay') > 1.1 * rtt('browser-ws-nodelay') ? ` At a few milliseconds a fixed cost weighs heavily: that ${fmt(gap)} ms is what misses the 1.10× target with TCP_NODELAY.` : ''}`,
-    `- **Throughput.** A bare WebSocket in a Chromium page, with the same binary protocol and no JupyterLab, receives ${fmt(mbps('browser-ws'))} MB/s from the stock gateway and ${fmt(mbps('browser-ws-nodelay'))} from the one with TCP_NODELAY, ${ratio(mbps('browser-ws'), mbps('limit'))} of what Node receives: the browser, not the route, is the bottleneck on loopback (2 cores shared by Chromium, the gateway and the kernel). The direct route gets ${ratio(mbps('direct'), mbps('browser-ws'))} of that ceiling on the stock gateway and ${ratio(mbps('direct-nodelay'), mbps('browser-ws-nodelay'))} with TCP_NODELAY; browser, protocol and gateway are the same, so the difference is what the page does with each message. How much of it is this extension's: in the same page, JupyterLab's own kernel connection class, connected to a kernel of the same gateway with the same connection settings but not through this extension's kernel manager (no heartbeat, no shutdown watch), gets ${fmt(bareMbps('direct'))} and ${fmt(bareMbps('direct-nodelay'))} MB/s (${ratio(bareMbps('direct'), mbps('browser-ws'))} and ${ratio(bareMbps('direct-nodelay'), mbps('browser-ws-nodelay'))} of the ceiling), measured in alternation with the direct route, which gets ${ratio(mbps('direct'), bareMbps('direct'))} and ${ratio(mbps('direct-nodelay'), bareMbps('direct-nodelay'))} of it; the rest of the gap is JupyterLab's (every message is validated and goes through its kernel connection's promise chain and signals; the extension's connection settings already decode each message from views of the frame, where JupyterLab's deserializer copies each part first) and its page's (a larger heap to collect, its timers). The proxy gets ${ratio(mbps('proxy'), mbps('browser-ws'))} of the ceiling. What the proxy's hop costs shows more clearly elsewhere: ${fmt(proxy.cpu, 2)} s of notebook-server CPU (direct: ${fmt(direct.cpu, 2)} s) and the >10 MiB message, which the proxy drops (Jupyter Server's gateway websocket client keeps Tornado's 10 MiB message limit, loses its connection to the gateway and the cell never completes in the page). The local kernel, with the same raised output limit as the gateways, gets ${fmt(mbps('local'))} MB/s.`,
+    `- **Throughput.** A bare WebSocket in a Chromium page, with the same binary protocol and no JupyterLab, receives ${fmt(mbps('browser-ws'))} MB/s from the stock gateway and ${fmt(mbps('browser-ws-nodelay'))} from the one with TCP_NODELAY, ${ratio(mbps('browser-ws'), mbps('limit'))} of what Node receives: the browser, not the route, is the bottleneck on loopback (2 cores shared by Chromium, the gateway and the kernel). The direct route gets ${ratio(mbps('direct'), mbps('browser-ws'))} of that ceiling on the stock gateway and ${ratio(mbps('direct-nodelay'), mbps('browser-ws-nodelay'))} with TCP_NODELAY (round by round, each run next to its ceiling: ${spread(roundRatios('direct', 'browser-ws'))} and ${spread(roundRatios('direct-nodelay', 'browser-ws-nodelay'))}). Browser, protocol and gateway are the same; what differs is what the page does with each message, and Chromium counts it: the direct route's page keeps its main thread busy ${fmt(mainMs('direct'), 1)} and ${fmt(mainMs('direct-nodelay'), 1)} ms per MB received, the bare WebSocket's page ${fmt(mainMs('browser-ws'), 1)} and ${fmt(mainMs('browser-ws-nodelay'), 1)} (${ratio(mainMs('direct'), mainMs('browser-ws'))} and ${ratio(mainMs('direct-nodelay'), mainMs('browser-ws-nodelay'))}). At the direct route's rate that is ${percent(busyShare('direct'))} and ${percent(busyShare('direct-nodelay'))} of the run's time: ${DIRECT_ROUTES.every(route => busyShare(route) < 0.9) ? "the page's main thread is not what sets the rate, and the difference between single runs is the machine's (the gateway, the kernel and Chromium's network process sharing 2 cores)" : "the page's main thread is what sets the rate"}. JupyterLab's own kernel connection class in the same page, connected to a kernel of the same gateway with the same connection settings but not through this extension's kernel manager (no heartbeat, no shutdown watch), gets ${fmt(bareMbps('direct'))} and ${fmt(bareMbps('direct-nodelay'))} MB/s (${ratio(bareMbps('direct'), mbps('browser-ws'))} and ${ratio(bareMbps('direct-nodelay'), mbps('browser-ws-nodelay'))} of the ceiling) with ${fmt(bareMainMs('direct'), 1)} and ${fmt(bareMainMs('direct-nodelay'), 1)} ms of main thread per MB: what this extension adds per message (its heartbeat's and shutdown watch's listeners; the connection settings that decode each message from views of the frame, where JupyterLab's deserializer copies each part first) does not show at this size. ` +
+      `The proxy gets ${ratio(mbps('proxy'), mbps('browser-ws'))} of the ceiling. What the proxy's hop costs shows more clearly elsewhere: ${fmt(proxy.cpu, 2)} s of notebook-server CPU (direct: ${fmt(direct.cpu, 2)} s) and the >10 MiB message, which the proxy drops (Jupyter Server's gateway websocket client keeps Tornado's 10 MiB message limit, loses its connection to the gateway and the cell never completes in the page). The local kernel, with the same raised output limit as the gateways, gets ${fmt(mbps('local'))} MB/s.`,
     `- **Page load.** With no gateway configured the extension adds ${(bundle / 1024).toFixed(0)} KiB of JavaScript and one request on the critical path: its service-manager plugin reads its settings (${fmt(median(settingsWaits), 0)} ms, median) before it hands JupyterLab the kernel, kernelspec and session managers (see \`src/index.ts\`), so that a configured gateway is used from the first request. It takes them as the server parsed and checked them: checking them again in the page with JupyterLab's schema validator compiled the schema first, about 45 ms here before JupyterLab could start (\`src/gateway/settings.ts\`). Otherwise the page makes the same requests in the same order with and without it (plus the kernelspec logo). JupyterLab is restored after ${fmt(median(restored.local) / 1000, 2)} s with, ${fmt(median(restored.plain) / 1000, 2)} s without (${ratio(median(restored.local), median(restored.plain))}); the notebook's kernel is idle after ${fmt(median(loads.local) / 1000, 2)} s with, ${fmt(median(loads.plain) / 1000, 2)} s without (${ratio(median(loads.local), median(loads.plain))}; single loads range ${fmt(Math.min(...loads.local, ...loads.plain) / 1000, 2)}–${fmt(Math.max(...loads.local, ...loads.plain) / 1000, 2)} s). "Kernel idle" is the notebook's kernel reporting \`idle\` on its websocket (the notebook toolbar's indicator says "idle" from the moment it is drawn, before a kernel exists, so it cannot serve). Each load opens a workspace of its own (\`/lab/workspaces/load-<i>/tree/load.ipynb\`): the lab with the extension also serves the local-kernel measures, and what a workspace holds changes how JupyterLab restores it. In ${stepped.local} of ${N.loads} loads with the extension and ${stepped.plain} of ${N.loads} without, JupyterLab, once restored, waited about 1 s, idle (no request, no long task), before it asked for the notebook in the URL: its router's \`apputils:load-statedb\` handler awaits a 500 ms debounced workspace save, which every state-database write during restoration re-arms (file browser columns, layout, the recent-documents list, itself debounced 500 ms). That wait is JupyterLab's, with or without the extension; whether it falls on a load depends on the workspace. Loads rotate their order and wait for the previous kernel to shut down.`,
     `- **Idle traffic** (per minute, one tab with a notebook open and its kernel idle, ${N.idleSeconds} s). The direct route sends Jupyter's kernel, session and kernelspec API on the local server ${fmt(d.localKernelApi)} requests: its kernels are on the gateway. It does poll this extension's session store on the local server (\`/kernel-gateway/\`, the session and kernel records every tab and browser of the user shares; ${fmt(d.localStore)}/min), where the proxy route polls Jupyter's own kernel and session API instead (${fmt(p.localKernelApi)}/min). To the local server in all: direct ${httpTo(d, 'local')}; proxy ${httpTo(p, 'local')}. To the gateway: ${httpTo(d, 'gateway')} (\`GET /api\` is the health check, every 30 s; \`/api/kernels\` the kernel list, which the page's kernel and session managers check at each of their 10 s polls). On the kernel websocket the direct tab sent ${wsOf(d)} (its keep-alive probe is a \`kernel_info_request\` on the control channel, every 30 s while the kernel is idle); the proxy tab sent ${wsOf(p)}.${reconnected.length ? ` (Before counting, the kernel had to be reconnected in the ${reconnected.join(' and the ')} tab: it did not report idle within a minute.)` : ''}`,
     `- **Cost per kernel message** (\`benchmark/messages.js\`, which runs alone too: a cell printing ${MESSAGE_COUNT} flushed lines, one stream message each, in a notebook on the gateway; with the output keeper, and in the same page with that plugin disabled in the page config):`,
@@ -1333,7 +1396,7 @@ function render({
     `Run ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC with \`scripts/benchmark.sh${QUICK ? ' --quick' : ''}\` on ${machine()}, Node ${process.version}, Debian Chromium; the measures took ${fmt(minutes, 0)} min (the extension's build before them aside). 1-minute load average ${fmt(load.before)} before the benchmark started its servers, ${fmt(median(load.during))} (median; max ${fmt(Math.max(...load.during))}) while it measured, its own load included. All servers on 127.0.0.1; routes measured interleaved, in batches.`,
     '',
     `- Round trips: ${N.rtt} executions of \`1+1\` per route after ${N.warmup} warm-up; "RTT" is sending \`execute_request\` to receiving \`execute_reply\`, "to idle" to the status \`idle\`.`,
-    `- Throughput: a cell writing ${N.throughputMB} MB in 1 MB flushed chunks, median of ${N.throughputRuns}, each run starting with the next route (a round measures every route once); the target is judged on the median of the round-by-round ratios of the direct route to its ceiling; ">10 MiB message": one unflushed ${LARGE_BYTES / 2 ** 20} MiB write arrives whole.`,
+    `- Throughput: a cell writing ${N.throughputMB} MB in 1 MB flushed chunks, median of ${N.throughputRuns}, each round starting with the next route (a round measures every route once, each direct route right between its ceiling and JupyterLab's kernel connection alone, the two swapping sides every round); the page's main thread busy per MB received: Chromium's own count of its busy time during a run (\`TaskDuration\` of the DevTools protocol's \`Performance.getMetrics\`) over the MB received; the target is judged on the median of the round-by-round ratios of the direct route to its ceiling; ">10 MiB message": one unflushed ${LARGE_BYTES / 2 ** 20} MiB write arrives whole.`,
     `- Kernel start: from starting a session to the kernel's \`kernel_info\` reply, median of ${N.starts}.`,
     '- Notebook-server CPU: user + system seconds of the JupyterLab server process during the round trips and output phases.',
     '- TCP_NODELAY rows: the gateway (and, for the proxy, the Jupyter server) run with `gateway-config/kernel_gateway_nodelay.py`.',
