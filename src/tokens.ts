@@ -123,10 +123,11 @@ export interface IKernelGateway {
    */
   checkConnection(): Promise<IGatewayHealth | null>;
   /**
-   * The user name sent as `KERNEL_USERNAME` to the gateway new kernels go
-   * to: the setting, else the local server's user; `''` without a gateway.
+   * The user name sent as `KERNEL_USERNAME` to the gateway `config` (by
+   * default the one new kernels go to): its setting, else the local
+   * server's user; `''` for no gateway.
    */
-  kernelUsername(): Promise<string>;
+  kernelUsername(config?: IGatewayConfig): Promise<string>;
   /**
    * The launch options chosen for a kernel started from this page.
    */

@@ -201,6 +201,46 @@ describe('several gateways and local kernels side by side', () => {
     expect(old.problems).toEqual([]);
   });
 
+  it("sends each gateway's own KERNEL_USERNAME, and says which (what its connection test sends)", async () => {
+    const result = parseGatewaySettings({
+      gatewayUrl: LISTING.url,
+      authToken: LISTING.token,
+      kernelUsername: 'ada',
+      gateways: [{ ...second, kernelUsername: 'bob' }]
+    });
+    const gateway = new KernelGatewayService({
+      settings: result,
+      localSettings: labSettings(),
+      pageOrigin: PAGE_ORIGIN,
+      localBaseUrl: `${PAGE_ORIGIN}/`,
+      stores: browserStores(),
+      standby: () => false,
+      localUserName: () => Promise.resolve('carol')
+    });
+    const [bob] = result.gateways;
+    const session = await gateway.sessions.startNew({
+      ...notebook('several-username.ipynb'),
+      kernel: { name: 'second:python3' }
+    });
+    try {
+      expect(await gateway.kernelUsername()).toBe('ada');
+      expect(await gateway.kernelUsername(bob)).toBe('bob');
+      // Without a setting of its own: the local server's user.
+      expect(await gateway.kernelUsername({ ...bob, kernelUsername: '' })).toBe(
+        'carol'
+      );
+      expect(
+        await execute(
+          session.kernel!,
+          "import os; print(os.environ.get('KERNEL_USERNAME'))"
+        )
+      ).toBe('bob\n');
+    } finally {
+      await session.shutdown().catch(() => undefined);
+      gateway.kernels.dispose();
+    }
+  });
+
   it('starts each kernel on its own backend, and moves as the list changes', async () => {
     const gateway = serviceWith(several([second]));
     const sessions: Session.ISessionConnection[] = [];

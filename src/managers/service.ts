@@ -119,8 +119,11 @@ export class KernelGatewayService implements IKernelGateway {
     return this._options.stores.info;
   }
 
-  async kernelUsername(): Promise<string> {
-    return this._gateway()?.kernelUsername() ?? '';
+  async kernelUsername(config = this._config): Promise<string> {
+    if (!isGatewayConfigured(config)) {
+      return '';
+    }
+    return config.kernelUsername || this._localUserName();
   }
 
   launchValues(kernelId: string): LaunchValues | undefined {

@@ -95,7 +95,7 @@ export async function runConnectionTest(options: {
       loadImage,
       knownLogoUrls: same ? logoUrls(gateway.kernelspecs.specs) : [],
       flavor: same ? gateway.health?.flavor : undefined,
-      kernelUsername: await gateway.kernelUsername()
+      kernelUsername: await gateway.kernelUsername(config)
     },
     addStep
   );
