@@ -369,6 +369,17 @@ export function toWebsocketUrl(httpUrl: string): string {
 }
 
 /**
+ * The user name kernels on the gateway `config` start with, as
+ * `KERNEL_USERNAME`: its setting, else the local server's user.
+ */
+export async function kernelUsernameOf(
+  config: IGatewayConfig,
+  localUserName?: () => Promise<string>
+): Promise<string> {
+  return config.kernelUsername || ((await localUserName?.()) ?? '');
+}
+
+/**
  * The short name of a gateway for people: the name set by the user, else
  * its host (and port).
  */

@@ -5,7 +5,7 @@ import type { ISignal } from '@lumino/signaling';
 import { Signal } from '@lumino/signaling';
 
 import type { IGatewayConfig } from '../gateway/config';
-import { gatewayLabel } from '../gateway/config';
+import { gatewayLabel, kernelUsernameOf } from '../gateway/config';
 import type { FetchFunction } from '../gateway/connection';
 import { makeGatewaySettings } from '../gateway/connection';
 import type { LaunchOptionsChooser } from '../gateway/kernelclient';
@@ -227,8 +227,8 @@ export class GatewayBackend implements IGatewayBackend {
    * The user's name as sent in `KERNEL_USERNAME`: the setting, else the
    * local server's user name.
    */
-  readonly kernelUsername = async (): Promise<string> =>
-    this._config.kernelUsername || ((await this._localUserName?.()) ?? '');
+  readonly kernelUsername = (): Promise<string> =>
+    kernelUsernameOf(this._config, this._localUserName);
 
   /**
    * Makes the REST requests and tracks the gateway's health.

@@ -16,6 +16,7 @@ import {
   configWarnings,
   gatewayLabel,
   isGatewayConfigured,
+  kernelUsernameOf,
   sameConfig
 } from '../gateway/config';
 import type { FetchFunction } from '../gateway/connection';
@@ -120,10 +121,9 @@ export class KernelGatewayService implements IKernelGateway {
   }
 
   async kernelUsername(config = this._config): Promise<string> {
-    if (!isGatewayConfigured(config)) {
-      return '';
-    }
-    return config.kernelUsername || this._localUserName();
+    return isGatewayConfigured(config)
+      ? kernelUsernameOf(config, this._localUserName)
+      : '';
   }
 
   launchValues(kernelId: string): LaunchValues | undefined {

@@ -57,8 +57,7 @@ export function watchSettings(options: {
         replace(Notification.warning(ignored, { autoClose: false }));
       }
       toldIgnored = ignored;
-    }
-    if (problems.length > 0) {
+    } else {
       replace(
         Notification.warning(
           trans.__(
